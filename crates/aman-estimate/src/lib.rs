@@ -1,1 +1,21 @@
-//! aman-estimate
+//! Multiple systems estimation (capture–recapture) for casualty counts: how many victims no
+//! list recorded, with honest uncertainty.
+//!
+//! Pure computation: capture tables in, estimates out. No database, no HTTP, no R.
+//! Three estimators, each stating its assumptions in its result:
+//! - [`loglinear`]: Poisson log-linear models fitted by IRLS, model choice by AIC/BIC, profile
+//!   likelihood intervals;
+//! - [`dga`]: Bayesian model averaging over decomposable graphical models (Madigan & York 1997);
+//! - [`lcmcr`]: the latent-class Dirichlet-process model (Manrique-Vallier 2016), Gibbs sampled.
+//!
+//! [`estimate`] runs the chosen estimators behind guard rails and returns an
+//! [`EstimateReport`] that serialises to JSON and renders as a plain-text table.
+
+pub mod dga;
+pub mod formats;
+pub mod graphs;
+pub mod special;
+pub mod summary;
+pub mod table;
+
+pub use table::{CaptureTable, CsvOptions, LinkedPerson, Stratum, TableError};
