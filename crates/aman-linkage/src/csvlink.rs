@@ -1,0 +1,588 @@
+//! Linking arbitrary CSV files: a column mapping (given or detected from column
+//! names and contents) turns rows into typed records. Malformed rows are skipped
+//! and reported one by one, never dropped silently.
+
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::{link_dataset, LinkMode, LinkOptions, LinkOutput};
+use crate::error::LinkError;
+use crate::eval::{evaluate, Metrics};
+use crate::record::{Dataset, FieldKind, FieldSpec, Schema, Value};
+
+/// One explicit column mapping: a column (or `lat,lon` pair for `geo`) and its kind;
+/// `kind: None` ignores the column.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ColumnMapping {
+    /// Column name, or two names `lat,lon` for a geo field.
+    pub column: String,
+    /// How it is compared; `None` leaves it out.
+    pub kind: Option<FieldKind>,
+}
+
+/// How CSV columns become fields.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CsvMapping {
+    /// Column holding record ids (detected from `rec_id`, `unique_id`, `id` when absent).
+    pub id_column: Option<String>,
+    /// Column holding the true entity, for evaluation only: never compared.
+    pub truth_column: Option<String>,
+    /// Explicit mappings; they override detection.
+    pub columns: Vec<ColumnMapping>,
+    /// Use only the explicit mappings instead of also detecting the other columns.
+    pub only_mapped: bool,
+}
+
+impl CsvMapping {
+    /// Adds a mapping from a `KIND=COLUMN` specification (`given_name=first_name`,
+    /// `ignore=email`, `geo=lat,lon`).
+    pub fn add_spec(&mut self, spec: &str) -> Result<(), LinkError> {
+        let bad = |reason: &str| LinkError::BadMapping {
+            spec: spec.into(),
+            reason: reason.into(),
+        };
+        let (kind, column) = spec
+            .split_once('=')
+            .ok_or_else(|| bad("expected KIND=COLUMN, for example given_name=first_name"))?;
+        let column = column.trim();
+        if column.is_empty() {
+            return Err(bad("the column name is empty"));
+        }
+        let kind = if kind.trim().eq_ignore_ascii_case("ignore") {
+            None
+        } else {
+            Some(FieldKind::parse(kind).ok_or_else(|| {
+                let names: Vec<&str> = FieldKind::ALL.iter().map(|k| k.as_str()).collect();
+                bad(&format!(
+                    "unknown kind {kind:?}; use one of {} or ignore",
+                    names.join(", ")
+                ))
+            })?)
+        };
+        if kind == Some(FieldKind::Geo) && column.split(',').count() != 2 {
+            return Err(bad("geo needs two columns: geo=LAT_COLUMN,LON_COLUMN"));
+        }
+        self.columns.retain(|c| c.column != column);
+        self.columns.push(ColumnMapping {
+            column: column.into(),
+            kind,
+        });
+        Ok(())
+    }
+}
+
+/// A row that was not linked, and why.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SkippedRow {
+    /// Which input (file name).
+    pub source: String,
+    /// 1-based line number.
+    pub line: u64,
+    /// What was wrong.
+    pub reason: String,
+}
+
+/// Result of linking CSV input.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct CsvLinkOutput {
+    /// The linkage itself.
+    pub output: LinkOutput,
+    /// Fields compared: (column, kind).
+    pub fields: Vec<(String, FieldKind)>,
+    /// Source index of each record (file order).
+    pub sources: Vec<u16>,
+    /// Rows not linked.
+    pub skipped_rows: Vec<SkippedRow>,
+    /// Ids that repeated and were made unique by appending `#line`.
+    pub renamed_ids: usize,
+    /// True entity per record, when a truth column was given.
+    pub truth: Option<Vec<String>>,
+    /// Quality against the truth, when given.
+    pub metrics: Option<Metrics>,
+}
+
+struct Table {
+    name: String,
+    header: Vec<String>,
+    rows: Vec<(u64, Vec<String>)>,
+}
+
+fn read_table<R: Read>(
+    reader: R,
+    name: &str,
+    skipped: &mut Vec<SkippedRow>,
+) -> Result<Table, LinkError> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(reader);
+    let header: Vec<String> = rdr
+        .headers()
+        .map_err(|e| LinkError::Csv {
+            source_name: name.into(),
+            message: e.to_string(),
+        })?
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
+        .collect();
+    if header.is_empty() || header.iter().all(String::is_empty) {
+        return Err(LinkError::Csv {
+            source_name: name.into(),
+            message: "the file has no header row".into(),
+        });
+    }
+    let mut rows = Vec::new();
+    let mut record = csv::StringRecord::new();
+    loop {
+        let line = rdr.position().line();
+        match rdr.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {
+                if record.len() != header.len() {
+                    skipped.push(SkippedRow {
+                        source: name.into(),
+                        line: record.position().map_or(line, |p| p.line()),
+                        reason: format!(
+                            "has {} fields but the header has {}",
+                            record.len(),
+                            header.len()
+                        ),
+                    });
+                    continue;
+                }
+                rows.push((
+                    record.position().map_or(line, |p| p.line()),
+                    record.iter().map(str::to_string).collect(),
+                ));
+            }
+            Err(e) => {
+                let line = e.position().map_or(line, |p| p.line());
+                skipped.push(SkippedRow {
+                    source: name.into(),
+                    line,
+                    reason: e.to_string(),
+                });
+                if !matches!(
+                    e.kind(),
+                    csv::ErrorKind::Utf8 { .. } | csv::ErrorKind::UnequalLengths { .. }
+                ) {
+                    break;
+                }
+            }
+        }
+    }
+    Ok(Table {
+        name: name.into(),
+        header,
+        rows,
+    })
+}
+
+fn norm(h: &str) -> String {
+    h.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+const ID_NAMES: &[&str] = &["recid", "uniqueid", "id", "recordid", "rowid"];
+const TRUTH_NAMES: &[&str] = &[
+    "cluster",
+    "truth",
+    "entityid",
+    "matchid",
+    "trueid",
+    "personid",
+    "groundtruth",
+];
+
+/// Kind suggested by a column's name alone.
+fn kind_from_name(h: &str) -> Option<Option<FieldKind>> {
+    let n = norm(h);
+    let k = match n.as_str() {
+        "givenname" | "firstname" | "forename" | "given" | "first" | "fname" => {
+            FieldKind::GivenName
+        }
+        "surname" | "lastname" | "familyname" | "last" | "family" | "lname" => {
+            FieldKind::FamilyName
+        }
+        "patronymic" | "middlename" | "fathersname" | "middle" => FieldKind::Patronymic,
+        "name" | "fullname" | "personname" | "victimname" => FieldKind::FullName,
+        "dob" | "dateofbirth" | "birthdate" | "birthday" | "dateofdeath" | "dod" | "date" => {
+            FieldKind::Date
+        }
+        "age" | "birthyear" | "yearofbirth" | "yob" => FieldKind::Year,
+        "socsecid" | "ssn" | "nationalid" | "passport" | "postcode" | "zip" | "zipcode"
+        | "postalcode" | "streetnumber" | "housenumber" | "phone" | "phonenumber" => {
+            FieldKind::Identifier
+        }
+        "state" | "sex" | "gender" | "country" | "region" | "ethnicity" | "nationality"
+        | "province" => FieldKind::Category,
+        "email" | "address" | "address1" | "address2" | "street" | "suburb" | "city" | "town"
+        | "village" | "place" | "district" => FieldKind::String,
+        "description" | "narrative" | "notes" | "text" | "comment" => FieldKind::Text,
+        _ => return None,
+    };
+    Some(Some(k))
+}
+
+/// Kind inferred from a column's values when its name says nothing.
+fn kind_from_values(values: &[&str]) -> Option<FieldKind> {
+    let filled: Vec<&str> = values
+        .iter()
+        .copied()
+        .filter(|v| !v.is_empty())
+        .take(2000)
+        .collect();
+    if filled.is_empty() {
+        return None;
+    }
+    let all = |f: &dyn Fn(&str) -> bool| filled.iter().all(|v| f(v));
+    let looks_date = |v: &str| {
+        let d: String = v.chars().filter(char::is_ascii_digit).collect();
+        d.len() == 8
+            && v.chars().all(|c| c.is_ascii_digit() || "-/.".contains(c))
+            && (v.len() == 8 || v.len() == 10)
+    };
+    if all(&looks_date) {
+        return Some(FieldKind::Date);
+    }
+    if all(&|v: &str| v.chars().all(|c| c.is_ascii_digit())) {
+        return Some(FieldKind::Identifier);
+    }
+    if all(&|v: &str| v.parse::<f64>().is_ok()) {
+        return Some(FieldKind::Number);
+    }
+    let mean_len =
+        filled.iter().map(|v| v.chars().count()).sum::<usize>() as f64 / filled.len() as f64;
+    Some(if mean_len > 40.0 {
+        FieldKind::Text
+    } else {
+        FieldKind::String
+    })
+}
+
+struct Plan {
+    id: Option<usize>,
+    truth: Option<usize>,
+    /// (field name, kind, column indices: one, or lat and lon).
+    fields: Vec<(String, FieldKind, Vec<usize>)>,
+}
+
+fn plan(t: &Table, mapping: &CsvMapping) -> Result<Plan, LinkError> {
+    let find = |c: &str| -> Result<usize, LinkError> {
+        t.header
+            .iter()
+            .position(|h| h == c || norm(h) == norm(c))
+            .ok_or_else(|| LinkError::MissingColumn {
+                column: c.into(),
+                source_name: t.name.clone(),
+                available: t.header.join(", "),
+            })
+    };
+    let id = match &mapping.id_column {
+        Some(c) => Some(find(c)?),
+        None => t
+            .header
+            .iter()
+            .position(|h| ID_NAMES.contains(&norm(h).as_str())),
+    };
+    let truth = mapping.truth_column.as_deref().map(find).transpose()?;
+    let mut used: Vec<usize> = id.into_iter().chain(truth).collect();
+    let mut fields = Vec::new();
+    for m in &mapping.columns {
+        let cols: Vec<usize> = m
+            .column
+            .split(',')
+            .map(|c| find(c.trim()))
+            .collect::<Result<_, _>>()?;
+        used.extend(&cols);
+        if let Some(kind) = m.kind {
+            fields.push((m.column.clone(), kind, cols));
+        }
+    }
+    if !mapping.only_mapped {
+        let lat = t
+            .header
+            .iter()
+            .position(|h| matches!(norm(h).as_str(), "lat" | "latitude"));
+        let lon = t
+            .header
+            .iter()
+            .position(|h| matches!(norm(h).as_str(), "lon" | "lng" | "long" | "longitude"));
+        if let (Some(a), Some(b)) = (lat, lon) {
+            if !used.contains(&a) && !used.contains(&b) {
+                fields.push((
+                    format!("{},{}", t.header[a], t.header[b]),
+                    FieldKind::Geo,
+                    vec![a, b],
+                ));
+                used.extend([a, b]);
+            }
+        }
+        for (c, h) in t.header.iter().enumerate() {
+            if used.contains(&c) || TRUTH_NAMES.contains(&norm(h).as_str()) || h.is_empty() {
+                continue;
+            }
+            let kind = match kind_from_name(h) {
+                Some(k) => k,
+                None => {
+                    let values: Vec<&str> = t.rows.iter().map(|r| r.1[c].as_str()).collect();
+                    kind_from_values(&values)
+                }
+            };
+            if let Some(kind) = kind {
+                fields.push((h.clone(), kind, vec![c]));
+            }
+        }
+    }
+    if fields.is_empty() {
+        return Err(LinkError::NoFields);
+    }
+    Ok(Plan { id, truth, fields })
+}
+
+fn value(kind: FieldKind, row: &[String], cols: &[usize]) -> Value {
+    if kind == FieldKind::Geo {
+        let lat = row[cols[0]].parse::<f64>();
+        let lon = row[cols[1]].parse::<f64>();
+        return match (lat, lon) {
+            (Ok(a), Ok(b)) => Value::Point(a, b),
+            _ => Value::Missing,
+        };
+    }
+    let s = &row[cols[0]];
+    if s.is_empty() {
+        return Value::Missing;
+    }
+    match kind {
+        FieldKind::Set => Value::Set(s.split([';', '|']).map(|x| x.trim().to_string()).collect()),
+        FieldKind::TimeRange => match s.parse::<i64>() {
+            Ok(t) => Value::Time(t, t),
+            Err(_) => Value::Missing,
+        },
+        _ => Value::Text(s.clone()),
+    }
+}
+
+/// The entity of a FEBRL record id (`rec-552-dup-3` → `552`), else the value itself.
+fn truth_entity(v: &str) -> Option<String> {
+    let parts: Vec<&str> = v.split('-').collect();
+    match parts.as_slice() {
+        ["rec", n, "org"] | ["rec", n, "dup", _] if n.chars().all(|c| c.is_ascii_digit()) => {
+            Some((*n).to_string())
+        }
+        _ => None,
+    }
+}
+
+/// Links one or more CSV inputs (`(name, reader)`); several inputs are linked to
+/// each other (`LinkOnly` unless the options ask for `LinkAndDedupe`).
+pub fn link_csv_readers<R: Read>(
+    inputs: Vec<(String, R)>,
+    mapping: &CsvMapping,
+    opts: &LinkOptions,
+) -> Result<CsvLinkOutput, LinkError> {
+    let mut skipped = Vec::new();
+    let mut tables = Vec::new();
+    for (name, r) in inputs {
+        tables.push(read_table(r, &name, &mut skipped)?);
+    }
+    if tables.is_empty() {
+        return Err(LinkError::InvalidOption("no input given".into()));
+    }
+    let plans: Vec<Plan> = tables
+        .iter()
+        .map(|t| plan(t, mapping))
+        .collect::<Result<_, _>>()?;
+    let describe = |p: &Plan| {
+        p.fields
+            .iter()
+            .map(|f| format!("{}:{}", f.0, f.1.as_str()))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    for p in &plans[1..] {
+        let a: Vec<(&str, FieldKind)> = plans[0]
+            .fields
+            .iter()
+            .map(|f| (f.0.as_str(), f.1))
+            .collect();
+        let b: Vec<(&str, FieldKind)> = p.fields.iter().map(|f| (f.0.as_str(), f.1)).collect();
+        if a != b {
+            return Err(LinkError::SchemaMismatch {
+                left: describe(&plans[0]),
+                right: describe(p),
+            });
+        }
+    }
+    let schema = Schema::new(
+        plans[0]
+            .fields
+            .iter()
+            .map(|f| FieldSpec::new(f.0.clone(), f.1))
+            .collect(),
+    );
+    let mut ds = Dataset::new(schema)?;
+    let mut truth: Vec<String> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut renamed = 0;
+    let has_truth = plans[0].truth.is_some();
+    let febrl_truth = has_truth
+        && tables.iter().zip(&plans).all(|(t, p)| {
+            let c = p.truth.unwrap_or(0);
+            t.rows.iter().all(|r| truth_entity(&r.1[c]).is_some())
+        });
+    for (s, (t, p)) in tables.iter().zip(&plans).enumerate() {
+        for (line, row) in &t.rows {
+            let mut id = match p.id {
+                Some(c) if !row[c].is_empty() => row[c].clone(),
+                _ => format!("{}:{line}", t.name),
+            };
+            if !seen.insert(id.clone()) {
+                renamed += 1;
+                id = format!("{id}#{line}");
+                seen.insert(id.clone());
+            }
+            let values: Vec<Value> = p
+                .fields
+                .iter()
+                .map(|(_, k, cols)| value(*k, row, cols))
+                .collect();
+            if let Err(e) = ds.push(id, s as u16, values) {
+                skipped.push(SkippedRow {
+                    source: t.name.clone(),
+                    line: *line,
+                    reason: e.to_string(),
+                });
+                continue;
+            }
+            if let Some(c) = p.truth {
+                let v = &row[c];
+                truth.push(if febrl_truth {
+                    truth_entity(v).unwrap_or_default()
+                } else if v.is_empty() {
+                    format!("\u{0}row:{s}:{line}")
+                } else {
+                    v.clone()
+                });
+            }
+        }
+    }
+    let mut opts = opts.clone();
+    if tables.len() > 1 && opts.mode == LinkMode::Dedupe {
+        opts.mode = LinkMode::LinkOnly;
+    }
+    let truth = has_truth.then_some(truth);
+    let output = link_dataset(&ds, &opts, truth.as_deref())?;
+    let metrics = truth
+        .as_deref()
+        .map(|t| evaluate(&output.clustering, t))
+        .transpose()?;
+    Ok(CsvLinkOutput {
+        fields: plans[0].fields.iter().map(|f| (f.0.clone(), f.1)).collect(),
+        sources: ds.sources.clone(),
+        output,
+        skipped_rows: skipped,
+        renamed_ids: renamed,
+        truth,
+        metrics,
+    })
+}
+
+/// Links CSV files by path (one file: deduplication; several: linkage between them).
+pub fn link_csv(
+    paths: &[&Path],
+    mapping: &CsvMapping,
+    opts: &LinkOptions,
+) -> Result<CsvLinkOutput, LinkError> {
+    let mut inputs = Vec::new();
+    for p in paths {
+        let f = File::open(p).map_err(|e| LinkError::Csv {
+            source_name: p.display().to_string(),
+            message: e.to_string(),
+        })?;
+        inputs.push((p.display().to_string(), std::io::BufReader::new(f)));
+    }
+    link_csv_readers(inputs, mapping, opts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(csv: &str, mapping: &CsvMapping) -> Result<CsvLinkOutput, LinkError> {
+        link_csv_readers(
+            vec![("t.csv".to_string(), csv.as_bytes())],
+            mapping,
+            &LinkOptions::default(),
+        )
+    }
+
+    #[test]
+    fn detects_columns_and_skips_bad_rows() {
+        let csv = "unique_id,first_name,surname,dob,city,email,cluster\n\
+                   0,Robert,Alan,1971-06-24,,robert255@smith.net,0\n\
+                   1,Robert,Allen,1971-05-24,,roberta25@smith.net,0\n\
+                   2,Rob,Allen\n\
+                   3,Julia,Taylor,2015-07-31,London,hannah88@powers.com,1\n";
+        let m = CsvMapping {
+            truth_column: Some("cluster".into()),
+            ..Default::default()
+        };
+        let out = run(csv, &m).unwrap();
+        let kinds: Vec<FieldKind> = out.fields.iter().map(|f| f.1).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                FieldKind::GivenName,
+                FieldKind::FamilyName,
+                FieldKind::Date,
+                FieldKind::String,
+                FieldKind::String
+            ]
+        );
+        assert_eq!(out.skipped_rows.len(), 1);
+        assert_eq!(out.skipped_rows[0].line, 4);
+        assert_eq!(out.output.ids.len(), 3);
+        assert!(out.metrics.is_some());
+    }
+
+    #[test]
+    fn mapping_overrides_and_errors() {
+        let mut m = CsvMapping::default();
+        m.add_spec("full_name=who").unwrap();
+        m.add_spec("ignore=note").unwrap();
+        assert!(m.add_spec("nonsense").is_err());
+        assert!(m.add_spec("colour=x").is_err());
+        assert!(m.add_spec("geo=lat").is_err());
+        let out = run("who,note\nAnna Ivanova,x\nАнна Иванова,y\n", &m).unwrap();
+        assert_eq!(out.fields, vec![("who".to_string(), FieldKind::FullName)]);
+        let err = run(
+            "name\nx\n",
+            &CsvMapping {
+                truth_column: Some("gold".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("gold"), "{err}");
+    }
+
+    #[test]
+    fn febrl_ids_give_truth() {
+        assert_eq!(truth_entity("rec-552-dup-3").as_deref(), Some("552"));
+        assert_eq!(truth_entity("rec-1496-org").as_deref(), Some("1496"));
+        assert_eq!(truth_entity("x-1"), None);
+    }
+
+    #[test]
+    fn duplicate_ids_are_renamed_and_counted() {
+        let out = run("id,name\n1,Anna\n1,Anna\n", &CsvMapping::default()).unwrap();
+        assert_eq!(out.renamed_ids, 1);
+        assert_eq!(out.output.ids, vec!["1".to_string(), "1#3".to_string()]);
+    }
+}
