@@ -12,10 +12,14 @@
 //! [`EstimateReport`] that serialises to JSON and renders as a plain-text table.
 
 pub mod dga;
+pub mod diagnostics;
 pub mod formats;
 pub mod graphs;
+pub mod lcmcr;
+pub mod simulate;
 pub mod special;
 pub mod summary;
 pub mod table;
+mod variates;
 
 pub use table::{CaptureTable, CsvOptions, LinkedPerson, Stratum, TableError};
