@@ -1,0 +1,815 @@
+//! Free text → ranked gazetteer candidates with a calibrated confidence.
+//!
+//! The text is split into segments (commas, brackets, "near"), each segment into
+//! groups qualified by affix words ("г.", "village", "Suzak raion"). Each group's words
+//! are looked up by folded and loose keys (exact, then case-ending stems, then edit
+//! distance via a trigram index). The most specific group is the place; the others are
+//! context that must agree with it (same oblast or raion, within a short distance, or
+//! the place's parent). Candidates are scored by match quality, agreement with the kind
+//! an affix asks for, context and a small population prior.
+//!
+//! Confidence is the match quality discounted by anything that weakens it (typos,
+//! unmatched words, context that disagrees, "near"), then by how close the best rival
+//! is. A rival is a different place that is not the same entity at another level
+//! (Jalal-Abad city vs Jalal-Abad oblast are not rivals). `ambiguous` is set when a rival
+//! scores within [`AMBIGUITY_MARGIN`]: the caller must ask a human.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::admin_index::{AdminAssignment, AdminIndex};
+use crate::gazetteer::Gazetteer;
+use crate::model::{Place, PlaceKind, Precision};
+use crate::query::{stems, strip_admin_words, words, Hint, Role, Word};
+
+/// Confidence at or above which an answer counts as "high confidence": evaluation
+/// holds wrong answers at this level to ≤ 1 %.
+pub const HIGH_CONFIDENCE: f64 = 0.8;
+/// Score gap under which the top two rival candidates are flagged as ambiguous.
+pub const AMBIGUITY_MARGIN: f64 = 0.06;
+/// Longest query `geocode` accepts; longer text is narrative (use [`Geocoder::extract_mentions`]).
+pub const MAX_QUERY_BYTES: usize = 1000;
+
+/// How a candidate's name matched the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchKind {
+    /// Same letters after folding (script, case, diacritics, punctuation ignored).
+    Exact,
+    /// Same loose key (spelling variants such as kh/x, dzh/j, o/a).
+    Loose,
+    /// Same after removing a grammatical ending ("в Оше", "Oshda").
+    Stem,
+    /// Within a small edit distance (typos).
+    Fuzzy,
+}
+
+/// One possible answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Candidate {
+    pub place_id: String,
+    pub name: String,
+    pub kind: PlaceKind,
+    pub lat: f64,
+    pub lon: f64,
+    pub precision: Precision,
+    pub admin1_code: Option<String>,
+    pub admin1_name: Option<String>,
+    pub admin2_code: Option<String>,
+    pub admin2_name: Option<String>,
+    /// The gazetteer name that matched.
+    pub matched_name: String,
+    pub match_kind: MatchKind,
+    /// The text said "near" this place.
+    pub near: bool,
+    /// Ranking score (not a probability).
+    pub score: f64,
+    /// 0–1; at least [`HIGH_CONFIDENCE`] means the answer can be used without review.
+    pub confidence: f64,
+}
+
+/// Whether a place text was resolved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResolutionStatus {
+    Resolved,
+    /// Rival candidates are too close: a human must choose.
+    Ambiguous,
+    Unresolved,
+}
+
+/// The geocoder's answer for a report's place text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Resolution {
+    /// The text as given.
+    pub query: String,
+    pub status: ResolutionStatus,
+    /// The best candidate (also when ambiguous, for display; do not store it as fact).
+    pub best: Option<Candidate>,
+    pub confidence: f64,
+    pub ambiguous: bool,
+    /// True unless resolved with high confidence.
+    pub needs_review: bool,
+    /// Admin areas of the best point by point-in-polygon against the loaded boundaries.
+    pub admin: Option<AdminAssignment>,
+    pub candidates: Vec<Candidate>,
+    /// Why nothing was resolved, when that is not simply "no match".
+    pub note: Option<String>,
+}
+
+/// A place named inside narrative text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Mention {
+    /// Byte range of the mention in the text.
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+    pub resolution: Resolution,
+}
+
+#[derive(Clone, Copy)]
+struct Entry {
+    place: u32,
+    primary: bool,
+    name: u32,
+}
+
+/// A group of words qualified by one affix.
+struct Group {
+    words: Vec<usize>,
+    hint: Option<Hint>,
+    near: bool,
+    segment: usize,
+}
+
+#[derive(Clone)]
+struct Hit {
+    place: u32,
+    quality: f64,
+    kind: MatchKind,
+    name: u32,
+}
+
+struct GroupMatch {
+    group: usize,
+    hits: Vec<Hit>,
+    matched_words: usize,
+    total_words: usize,
+}
+
+/// The geocoder over one gazetteer and admin index.
+pub struct Geocoder {
+    gaz: Gazetteer,
+    admin: AdminIndex,
+    names: Vec<String>,
+    exact: HashMap<String, Vec<Entry>>,
+    loose: HashMap<String, Vec<Entry>>,
+    loose_keys: Vec<String>,
+    grams: HashMap<u32, Vec<u32>>,
+}
+
+impl std::fmt::Debug for Geocoder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Geocoder")
+            .field("places", &self.gaz.places().len())
+            .field("keys", &self.loose_keys.len())
+            .finish()
+    }
+}
+
+fn trigrams(key: &str) -> Vec<u32> {
+    let b: Vec<u8> = std::iter::once(b'^')
+        .chain(key.bytes())
+        .chain(std::iter::once(b'$'))
+        .collect();
+    let mut g: Vec<u32> = b
+        .windows(3)
+        .map(|w| u32::from(w[0]) << 16 | u32::from(w[1]) << 8 | u32::from(w[2]))
+        .collect();
+    g.sort_unstable();
+    g.dedup();
+    g
+}
+
+fn hint_fit(hint: Option<Hint>, p: &Place) -> f64 {
+    use PlaceKind as K;
+    let city_rank = p.feature_code.ends_with("_CITY");
+    match (hint, p.kind) {
+        (Some(Hint::Region | Hint::District), K::Region | K::District) if city_rank => 0.8,
+        (Some(Hint::Town), K::Region | K::District) if city_rank => 0.9,
+        (None, K::Region) => 0.8,
+        (None, K::District) => 0.85,
+        (None, _) => 1.0,
+        (Some(Hint::Town), K::Town)
+        | (Some(Hint::Village), K::Village)
+        | (Some(Hint::Neighbourhood), K::Neighbourhood) => 1.0,
+        (Some(Hint::District), K::District) | (Some(Hint::Region), K::Region) => 1.0,
+        (Some(Hint::Town | Hint::Village), K::Town | K::Village) => 0.95,
+        (Some(Hint::Neighbourhood), K::Village | K::Landmark | K::DisplacementSite) => 0.9,
+        (
+            Some(Hint::Town | Hint::Village),
+            K::Neighbourhood | K::Landmark | K::Checkpoint | K::DisplacementSite,
+        ) => 0.85,
+        // "Osh city" is the city, and the city of republican rank is also an admin area.
+        (Some(Hint::Town), K::Region | K::District) => 0.75,
+        (Some(Hint::District), K::Region) | (Some(Hint::Region), K::District) => 0.7,
+        _ => 0.55,
+    }
+}
+
+fn distance_km(a: &Place, b: &Place) -> f64 {
+    let (la1, lo1, la2, lo2) = (
+        a.lat.to_radians(),
+        a.lon.to_radians(),
+        b.lat.to_radians(),
+        b.lon.to_radians(),
+    );
+    let h = ((la2 - la1) / 2.0).sin().powi(2)
+        + la1.cos() * la2.cos() * ((lo2 - lo1) / 2.0).sin().powi(2);
+    12_742.0 * h.sqrt().min(1.0).asin()
+}
+
+fn rank(kind: PlaceKind) -> u8 {
+    match kind {
+        PlaceKind::Landmark | PlaceKind::Checkpoint | PlaceKind::DisplacementSite => 0,
+        PlaceKind::Neighbourhood => 1,
+        PlaceKind::Village | PlaceKind::Town => 2,
+        PlaceKind::District => 3,
+        PlaceKind::Region => 4,
+    }
+}
+
+impl Geocoder {
+    /// The geocoder over the built-in gazetteer and admin-1 shapes.
+    pub fn builtin() -> Geocoder {
+        Geocoder::new(Gazetteer::builtin(), Gazetteer::builtin_admin_index())
+    }
+
+    /// Builds the name indexes (about a millisecond per thousand places).
+    pub fn new(gaz: Gazetteer, admin: AdminIndex) -> Geocoder {
+        let mut names = Vec::new();
+        let mut exact: HashMap<String, Vec<Entry>> = HashMap::new();
+        let mut loose: HashMap<String, Vec<Entry>> = HashMap::new();
+        for (pi, p) in gaz.places().iter().enumerate() {
+            for (ni, n) in std::iter::once(&p.name).chain(&p.alt_names).enumerate() {
+                let mut variants = vec![n.clone()];
+                let stripped = strip_admin_words(n);
+                if stripped != *n && (p.kind.is_admin() || ni > 0) {
+                    variants.push(stripped);
+                }
+                let name_idx = names.len() as u32;
+                names.push(n.clone());
+                for v in variants {
+                    let f = aman_text::fold(&v).replace(' ', "");
+                    let l = aman_text::loose_key_compact(&v);
+                    if f.is_empty() || l.is_empty() {
+                        continue;
+                    }
+                    let e = Entry {
+                        place: pi as u32,
+                        primary: ni == 0,
+                        name: name_idx,
+                    };
+                    for (map, key) in [(&mut exact, f), (&mut loose, l)] {
+                        let list = map.entry(key).or_default();
+                        match list.iter_mut().find(|x| x.place == e.place) {
+                            Some(x) if e.primary && !x.primary => *x = e,
+                            Some(_) => {}
+                            None => list.push(e),
+                        }
+                    }
+                }
+            }
+        }
+        let mut loose_keys: Vec<String> = loose.keys().cloned().collect();
+        loose_keys.sort();
+        let mut grams: HashMap<u32, Vec<u32>> = HashMap::new();
+        for (i, k) in loose_keys.iter().enumerate() {
+            for g in trigrams(k) {
+                grams.entry(g).or_default().push(i as u32);
+            }
+        }
+        Geocoder {
+            gaz,
+            admin,
+            names,
+            exact,
+            loose,
+            loose_keys,
+            grams,
+        }
+    }
+
+    pub fn gazetteer(&self) -> &Gazetteer {
+        &self.gaz
+    }
+
+    pub fn admin_index(&self) -> &AdminIndex {
+        &self.admin
+    }
+
+    /// Ranked candidates for a place text, best first, at most `limit`.
+    pub fn geocode(&self, text: &str, limit: usize) -> Vec<Candidate> {
+        if text.len() > MAX_QUERY_BYTES {
+            return Vec::new();
+        }
+        let ws = words(text);
+        let mut cands = self.candidates(&ws);
+        cands.truncate(limit);
+        cands
+    }
+
+    /// Resolves a report's place text: the best candidate, whether it can be used
+    /// as is, and the admin areas of its point.
+    pub fn resolve(&self, text: &str) -> Resolution {
+        let query = text.to_owned();
+        let unresolved = |note: Option<String>| Resolution {
+            query: query.clone(),
+            status: ResolutionStatus::Unresolved,
+            best: None,
+            confidence: 0.0,
+            ambiguous: false,
+            needs_review: true,
+            admin: None,
+            candidates: vec![],
+            note,
+        };
+        if text.trim().is_empty() {
+            return unresolved(Some("no place text".into()));
+        }
+        if text.len() > MAX_QUERY_BYTES {
+            return unresolved(Some(format!(
+                "place text is {} bytes; at most {MAX_QUERY_BYTES} are geocoded — extract place mentions from narrative instead",
+                text.len()
+            )));
+        }
+        let cands = self.geocode(text, 5);
+        let Some(best) = cands.first().cloned() else {
+            return unresolved(None);
+        };
+        let ambiguous = cands
+            .get(1)
+            .is_some_and(|c| self.rivals(&best, c) && best.score - c.score < AMBIGUITY_MARGIN);
+        let status = if ambiguous {
+            ResolutionStatus::Ambiguous
+        } else {
+            ResolutionStatus::Resolved
+        };
+        let admin = self.admin.locate(best.lat, best.lon);
+        Resolution {
+            query,
+            status,
+            confidence: best.confidence,
+            ambiguous,
+            needs_review: ambiguous || best.confidence < HIGH_CONFIDENCE,
+            admin,
+            best: Some(best),
+            candidates: cands,
+            note: None,
+        }
+    }
+
+    fn place(&self, i: u32) -> &Place {
+        &self.gaz.places()[i as usize]
+    }
+
+    /// Two candidates are rivals unless one is the other at another admin level or
+    /// they are a few kilometres apart (duplicates in the sources).
+    fn rivals(&self, a: &Candidate, b: &Candidate) -> bool {
+        let (Some(pa), Some(pb)) = (self.gaz.get(&a.place_id), self.gaz.get(&b.place_id)) else {
+            return true;
+        };
+        !self.related(pa, pb) && !self.related(pb, pa) && distance_km(pa, pb) > 3.0
+    }
+
+    /// Whether `outer` contains or names the same entity as `inner`.
+    fn related(&self, outer: &Place, inner: &Place) -> bool {
+        if let Some(code) = &outer.admin_code {
+            if inner.admin1.as_ref() == Some(code) || inner.admin2.as_ref() == Some(code) {
+                return true;
+            }
+            if let Some(b) = self.admin.locate_level(
+                if outer.kind == PlaceKind::Region {
+                    1
+                } else {
+                    2
+                },
+                inner.lat,
+                inner.lon,
+            ) {
+                if &b.code == code {
+                    return true;
+                }
+            }
+        }
+        inner.parent_id.as_deref() == Some(outer.id.as_str())
+    }
+
+    /// Whether a context place (another part of the text) agrees with a candidate.
+    fn supports(&self, ctx: &Place, cand: &Place) -> bool {
+        if ctx.id == cand.id {
+            return false;
+        }
+        if ctx.kind.is_admin() {
+            return self.related(ctx, cand);
+        }
+        cand.parent_id.as_deref() == Some(ctx.id.as_str())
+            || self.related(cand, ctx)
+            || distance_km(ctx, cand) <= 25.0
+    }
+
+    fn lookup(&self, fold: &str, loose: &str, out: &mut Vec<Hit>) -> bool {
+        let before = out.len();
+        if let Some(es) = self.exact.get(fold) {
+            out.extend(es.iter().map(|e| Hit {
+                place: e.place,
+                quality: if e.primary { 1.0 } else { 0.99 },
+                kind: MatchKind::Exact,
+                name: e.name,
+            }));
+        }
+        if let Some(es) = self.loose.get(loose) {
+            for e in es {
+                if !out[before..].iter().any(|h| h.place == e.place) {
+                    out.push(Hit {
+                        place: e.place,
+                        quality: 0.96,
+                        kind: MatchKind::Loose,
+                        name: e.name,
+                    });
+                }
+            }
+        }
+        out.len() > before
+    }
+
+    fn fuzzy(&self, loose: &str, out: &mut Vec<Hit>) {
+        let len = loose.len();
+        let max_d = match len {
+            0..=3 => return,
+            4..=6 => 1,
+            7..=11 => 2,
+            _ => 3,
+        };
+        let grams = trigrams(loose);
+        let need = grams.len().saturating_sub(3 * max_d).max(1);
+        let mut counts: HashMap<u32, u16> = HashMap::new();
+        for g in &grams {
+            if let Some(keys) = self.grams.get(g) {
+                for &k in keys {
+                    *counts.entry(k).or_default() += 1;
+                }
+            }
+        }
+        let mut best: Vec<(usize, u32)> = counts
+            .into_iter()
+            .filter(|&(_, c)| usize::from(c) >= need)
+            .filter_map(|(k, _)| {
+                aman_text::bounded_edit_distance(loose, &self.loose_keys[k as usize], max_d)
+                    .map(|d| (d, k))
+            })
+            .collect();
+        best.sort_unstable();
+        let Some(&(dmin, _)) = best.first() else {
+            return;
+        };
+        for (d, k) in best.into_iter().take_while(|&(d, _)| d == dmin) {
+            let quality = 0.9 - 0.08 * d as f64 - 0.6 * d as f64 / len as f64;
+            for e in &self.loose[&self.loose_keys[k as usize]] {
+                out.push(Hit {
+                    place: e.place,
+                    quality,
+                    kind: MatchKind::Fuzzy,
+                    name: e.name,
+                });
+            }
+        }
+    }
+
+    /// Splits words into groups: segment breaks and "near" end a group; an affix
+    /// qualifies the words after it when it opens a group, else the words before it.
+    fn groups(ws: &[Word]) -> Vec<Group> {
+        let mut groups: Vec<Group> = Vec::new();
+        let mut cur = Group {
+            words: vec![],
+            hint: None,
+            near: false,
+            segment: 0,
+        };
+        let mut segment = 0;
+        let mut near_pending = false;
+        let mut skip_segment = false;
+        let flush = |cur: &mut Group, groups: &mut Vec<Group>, segment: usize, near: bool| {
+            let g = std::mem::replace(
+                cur,
+                Group {
+                    words: vec![],
+                    hint: None,
+                    near,
+                    segment,
+                },
+            );
+            if !g.words.is_empty() {
+                groups.push(g);
+            }
+        };
+        for (i, w) in ws.iter().enumerate() {
+            if w.break_before {
+                flush(&mut cur, &mut groups, segment, false);
+                segment += 1;
+                cur.segment = segment;
+                near_pending = false;
+                skip_segment = false;
+            }
+            if skip_segment {
+                continue;
+            }
+            match w.role {
+                Role::Street => {
+                    // The rest of this segment is an address.
+                    cur.words.clear();
+                    cur.hint = None;
+                    skip_segment = true;
+                }
+                Role::Noise => {}
+                Role::Near => {
+                    flush(&mut cur, &mut groups, segment, true);
+                    near_pending = true;
+                    cur.near = true;
+                }
+                Role::Affix(h) => {
+                    if cur.words.is_empty() {
+                        cur.hint = Some(h);
+                    } else if cur.hint.is_none() {
+                        cur.hint = Some(h);
+                        flush(&mut cur, &mut groups, segment, near_pending);
+                    } else {
+                        flush(&mut cur, &mut groups, segment, near_pending);
+                        cur.hint = Some(h);
+                    }
+                }
+                Role::Name => cur.words.push(i),
+            }
+        }
+        flush(&mut cur, &mut groups, segment, false);
+        groups
+    }
+
+    /// Matches one group: whole-span and sub-span lookups (longest first), then stems,
+    /// then typos. Returns one match per matched span, leftmost first.
+    fn match_group(&self, gi: usize, g: &Group, ws: &[Word], out: &mut Vec<GroupMatch>) {
+        let n = g.words.len().min(8);
+        let idx = &g.words[..n];
+        let mut covered = vec![false; n];
+        let mut spans: Vec<(usize, usize, Vec<Hit>)> = Vec::new();
+        for len in (1..=n.min(4)).rev() {
+            for s in 0..=n - len {
+                if covered[s..s + len].iter().any(|c| *c) {
+                    continue;
+                }
+                let fold: String = idx[s..s + len]
+                    .iter()
+                    .map(|&i| ws[i].fold.as_str())
+                    .collect();
+                let loose: String = idx[s..s + len]
+                    .iter()
+                    .map(|&i| ws[i].loose.as_str())
+                    .collect();
+                let mut hits = Vec::new();
+                let admin_stems = matches!(g.hint, Some(Hint::District | Hint::Region));
+                if !self.lookup(&fold, &loose, &mut hits) {
+                    // Endings: "Оше", "Oshda", "Сузакском".
+                    let head: String = idx[s..s + len - 1]
+                        .iter()
+                        .map(|&i| ws[i].fold.as_str())
+                        .collect();
+                    for stem in stems(&ws[idx[s + len - 1]].fold) {
+                        let f = format!("{head}{stem}");
+                        if self.lookup(&f, &aman_text::loose_key_compact(&f), &mut hits) {
+                            let q = if admin_stems { 0.97 } else { 0.92 };
+                            for h in &mut hits {
+                                h.quality = h.quality.min(q);
+                                h.kind = MatchKind::Stem;
+                            }
+                            break;
+                        }
+                    }
+                }
+                if !hits.is_empty() {
+                    covered[s..s + len].iter_mut().for_each(|c| *c = true);
+                    spans.push((s, len, hits));
+                }
+            }
+        }
+        if spans.is_empty() {
+            let loose: String = idx.iter().map(|&i| ws[i].loose.as_str()).collect();
+            let mut hits = Vec::new();
+            self.fuzzy(&loose, &mut hits);
+            if !hits.is_empty() {
+                spans.push((0, n, hits));
+            } else if n > 1 {
+                for (s, &i) in idx.iter().enumerate() {
+                    let mut hits = Vec::new();
+                    self.fuzzy(&ws[i].loose, &mut hits);
+                    if !hits.is_empty() {
+                        spans.push((s, 1, hits));
+                    }
+                }
+            }
+        }
+        spans.sort_by_key(|s| s.0);
+        let matched: usize = spans.iter().map(|s| s.1).sum();
+        for (_, _, hits) in spans {
+            out.push(GroupMatch {
+                group: gi,
+                hits,
+                matched_words: matched,
+                total_words: g.words.len(),
+            });
+        }
+    }
+
+    fn candidates(&self, ws: &[Word]) -> Vec<Candidate> {
+        let groups = Self::groups(ws);
+        let mut matches: Vec<GroupMatch> = Vec::new();
+        for (gi, g) in groups.iter().enumerate() {
+            self.match_group(gi, g, ws, &mut matches);
+        }
+        if matches.is_empty() {
+            return Vec::new();
+        }
+        let best_of = |m: &GroupMatch| -> Option<(f64, &Place)> {
+            let hint = groups[m.group].hint;
+            m.hits
+                .iter()
+                .map(|h| {
+                    (
+                        h.quality * hint_fit(hint, self.place(h.place)),
+                        self.place(h.place),
+                    )
+                })
+                .max_by(|a, b| a.0.total_cmp(&b.0))
+        };
+        // The place is the first group that is not only "near" something; a later,
+        // finer place that sits inside it takes over ("Osh, Cheremushki").
+        let mut primary = matches
+            .iter()
+            .position(|m| !groups[m.group].near)
+            .unwrap_or(0);
+        for (i, m) in matches.iter().enumerate().skip(primary + 1) {
+            let (Some((_, p)), Some((_, q))) = (best_of(&matches[primary]), best_of(m)) else {
+                continue;
+            };
+            if rank(q.kind) < rank(p.kind) && !groups[m.group].near && self.supports(p, q) {
+                primary = i;
+            }
+        }
+        let pm = &matches[primary];
+        let pg = &groups[pm.group];
+        let context: Vec<&GroupMatch> = matches
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| i != primary)
+            .map(|(_, m)| m)
+            .collect();
+        // Groups that matched nothing weaken the answer: the text named something we
+        // do not know.
+        let unmatched_groups = groups.len() - {
+            let mut gs: Vec<usize> = matches.iter().map(|m| m.group).collect();
+            gs.dedup();
+            gs.len()
+        };
+        let coverage = (pm.matched_words as f64 / pm.total_words.max(1) as f64).sqrt()
+            * 0.85_f64.powi(unmatched_groups as i32);
+        let near = pg.near
+            || context
+                .iter()
+                .any(|m| groups[m.group].near && groups[m.group].segment == pg.segment);
+        let only_near = pg.near;
+        let mut by_place: HashMap<u32, Candidate> = HashMap::new();
+        for h in &pm.hits {
+            let p = self.place(h.place);
+            let fit = hint_fit(pg.hint, p);
+            let mut ctx_factor = 1.0;
+            let mut ctx_bonus = 0.0;
+            for m in &context {
+                let agrees = m.hits.iter().any(|c| self.supports(self.place(c.place), p));
+                if agrees {
+                    ctx_bonus = 0.08;
+                } else {
+                    ctx_factor *= 0.75;
+                }
+            }
+            let base = (h.quality * fit * coverage * ctx_factor).min(1.0);
+            let prior = 0.02 * ((p.population as f64) + 1.0).log10() / 6.0
+                + if matches!(p.feature_code.as_str(), "PPLC" | "PPLA" | "PPLA2") {
+                    0.005
+                } else {
+                    0.0
+                };
+            let score = base + ctx_bonus + prior;
+            let precision = if only_near {
+                p.precision.coarser()
+            } else {
+                p.precision
+            };
+            let conf = base * if only_near { 0.95 } else { 1.0 };
+            let cand = Candidate {
+                place_id: p.id.clone(),
+                name: p.name.clone(),
+                kind: p.kind,
+                lat: p.lat,
+                lon: p.lon,
+                precision,
+                admin1_name: p
+                    .admin1
+                    .as_deref()
+                    .and_then(|c| self.gaz.admin_area(c))
+                    .map(|a| a.name.clone()),
+                admin1_code: p.admin1.clone(),
+                admin2_name: p
+                    .admin2
+                    .as_deref()
+                    .and_then(|c| self.gaz.admin_area(c))
+                    .map(|a| a.name.clone()),
+                admin2_code: p.admin2.clone(),
+                matched_name: self.names[h.name as usize].clone(),
+                match_kind: h.kind,
+                near,
+                score,
+                confidence: conf,
+            };
+            match by_place.get(&h.place) {
+                Some(c) if c.score >= score => {}
+                _ => {
+                    by_place.insert(h.place, cand);
+                }
+            }
+        }
+        let mut cands: Vec<Candidate> = by_place.into_values().collect();
+        cands.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then_with(|| a.place_id.cmp(&b.place_id))
+        });
+        // Separation: confidence falls as the best rival closes in.
+        if let Some(top) = cands.first().cloned() {
+            let rival = cands
+                .iter()
+                .skip(1)
+                .find(|c| self.rivals(&top, c))
+                .map(|c| c.score);
+            let sep = rival.map_or(1.0, |r| ((top.score - r) / 0.15).clamp(0.0, 1.0));
+            let conf = top.confidence * (0.5 + 0.5 * sep);
+            for c in &mut cands {
+                c.confidence = c.confidence.min(conf).clamp(0.0, 1.0);
+            }
+            cands[0].confidence = conf.clamp(0.0, 1.0);
+        }
+        cands
+    }
+
+    /// Place names in narrative text (any language), each resolved. A name is taken
+    /// when it is capitalised or follows an affix word ("с.", "village"), so common
+    /// words that happen to be village names are left alone.
+    pub fn extract_mentions(&self, text: &str) -> Vec<Mention> {
+        let ws = words(text);
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < ws.len() {
+            let after_affix =
+                i > 0 && matches!(ws[i - 1].role, Role::Affix(_)) && !ws[i].break_before;
+            if ws[i].role != Role::Name || !(ws[i].capital || after_affix) {
+                i += 1;
+                continue;
+            }
+            let mut found = None;
+            for len in (1..=4.min(ws.len() - i)).rev() {
+                let span = &ws[i..i + len];
+                if span
+                    .iter()
+                    .skip(1)
+                    .any(|w| w.break_before || w.role != Role::Name)
+                {
+                    continue;
+                }
+                let fold: String = span.iter().map(|w| w.fold.as_str()).collect();
+                let loose: String = span.iter().map(|w| w.loose.as_str()).collect();
+                let mut hits = Vec::new();
+                let ok = self.lookup(&fold, &loose, &mut hits)
+                    || (len == 1
+                        && stems(&fold)
+                            .any(|s| self.lookup(s, &aman_text::loose_key_compact(s), &mut hits)));
+                if ok && fold.len() >= 3 {
+                    found = Some(len);
+                    break;
+                }
+            }
+            let Some(len) = found else {
+                i += 1;
+                continue;
+            };
+            // Take the affix words on either side along, so "Suzak raion" resolves to
+            // the raion and "с. Нариман" to the village.
+            let mut s = i;
+            if s > 0 && matches!(ws[s - 1].role, Role::Affix(_)) && !ws[s].break_before {
+                s -= 1;
+            }
+            let mut e = i + len;
+            if e < ws.len() && matches!(ws[e].role, Role::Affix(_)) && !ws[e].break_before {
+                e += 1;
+            }
+            let (bs, be) = (ws[s].start, ws[e - 1].end);
+            let snippet = &text[bs..be];
+            out.push(Mention {
+                start: bs,
+                end: be,
+                text: snippet.to_owned(),
+                resolution: self.resolve(snippet),
+            });
+            i = e;
+        }
+        out
+    }
+}
