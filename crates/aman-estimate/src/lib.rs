@@ -14,8 +14,10 @@
 pub mod dga;
 pub mod diagnostics;
 pub mod formats;
+mod glm;
 pub mod graphs;
 pub mod lcmcr;
+pub mod loglinear;
 pub mod simulate;
 pub mod special;
 pub mod summary;
