@@ -31,6 +31,49 @@ pub fn chain_hash(prev: &Hash256, canonical: &[u8]) -> Hash256 {
     Hash256(h.finalize().into())
 }
 
+/// Canonical JSON of an audit entry: object keys sorted by their UTF-8 bytes at every
+/// level, no whitespace, strings escaped as serde_json does. Independent of serde_json's
+/// `preserve_order` feature, so the bytes (and so the chain and Merkle leaves) do not change
+/// when another crate in the build turns that feature on.
+pub fn canonical_json(value: &serde_json::Value) -> Vec<u8> {
+    fn write(value: &serde_json::Value, out: &mut Vec<u8>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                let mut keys: Vec<&String> = map.keys().collect();
+                keys.sort_unstable();
+                out.push(b'{');
+                for (i, key) in keys.into_iter().enumerate() {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    write(&serde_json::Value::String(key.clone()), out);
+                    out.push(b':');
+                    write(&map[key], out);
+                }
+                out.push(b'}');
+            }
+            serde_json::Value::Array(items) => {
+                out.push(b'[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    write(item, out);
+                }
+                out.push(b']');
+            }
+            scalar => out.extend_from_slice(
+                serde_json::to_string(scalar)
+                    .expect("JSON scalars always serialise")
+                    .as_bytes(),
+            ),
+        }
+    }
+    let mut out = Vec::new();
+    write(value, &mut out);
+    out
+}
+
 /// One audit row as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredAuditEntry {
@@ -347,4 +390,31 @@ fn checkpoint_findings(
         }
     }
     (matched, findings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canonical_json_sorts_keys_at_every_level_and_has_no_whitespace() {
+        let a = serde_json::json!({"b": 1, "a": {"z": [true, null, "x\"y"], "m": 2.5}});
+        let text = String::from_utf8(canonical_json(&a)).unwrap();
+        assert_eq!(text, r#"{"a":{"m":2.5,"z":[true,null,"x\"y"]},"b":1}"#);
+        let reparsed: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(canonical_json(&reparsed), text.as_bytes());
+    }
+
+    #[test]
+    fn chain_hash_commits_to_the_previous_hash() {
+        let entry = b"{}";
+        assert_ne!(
+            chain_hash(&GENESIS_PREV, entry),
+            chain_hash(&Hash256::of(b"x"), entry)
+        );
+        let first = StoredAuditEntry::append(None, 1, entry.to_vec());
+        assert_eq!(first.prev_hash, GENESIS_PREV);
+        let second = StoredAuditEntry::append(Some(&first), 2, entry.to_vec());
+        assert_eq!(second.prev_hash, first.entry_hash);
+    }
 }
