@@ -4,7 +4,7 @@
 
 use crate::record::{FieldKind, FieldSpec, Prepared};
 use crate::similarity::{
-    haversine_km, jaccard_sorted, jaro_winkler, jaro_winkler_slices, osa_distance,
+    haversine_km, jaccard_sorted, jaro_winkler, jaro_winkler_slices, osa_distance, osa_within,
     range_similarity, token_set_similarity,
 };
 
@@ -271,7 +271,7 @@ impl Comparator {
                     } else {
                         jaro_winkler(x, y)
                     };
-                    if jw >= 0.92 || osa_distance(x, y) <= 2 {
+                    if jw >= 0.92 || osa_within(x, y, 2) {
                         2
                     } else if jw >= 0.80 {
                         3

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::blocking::{Blocker, Candidates};
 use crate::compare::{level_labels, Comparator, NULL_LEVEL};
-use crate::record::{Dataset, FieldKind, FieldSpec};
+use crate::record::{hash_str, Dataset, FieldKind, FieldSpec, Prepared};
 
 /// m and u probabilities of one field's levels (index 0, the null level, is unused).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -206,7 +206,7 @@ pub struct TrainOptions {
 impl Default for TrainOptions {
     fn default() -> Self {
         TrainOptions {
-            random_pairs: 400_000,
+            random_pairs: 100_000,
             seed: 42,
             max_iterations: 100,
             tolerance: 1e-6,
@@ -265,12 +265,89 @@ pub(crate) fn estimate_u(
                 a
             },
         );
-    for (f, c) in model.fields.iter_mut().zip(counts) {
-        let total: f64 = c.iter().skip(1).sum::<f64>() + (c.len() - 1) as f64;
-        for l in 1..c.len() {
-            f.u[l] = (c[l] + 1.0) / total;
+    for (fi, (f, c)) in model.fields.iter_mut().zip(counts).enumerate() {
+        match exact_agreement(ds, fi, cross_source_only) {
+            // Level 1 is exact equality: take its u from value frequencies, which is
+            // exact, and share the rest among the other levels as sampled.
+            Some(u1) => {
+                let rest: f64 = c.iter().skip(2).sum::<f64>() + (c.len() - 2) as f64;
+                f.u[1] = u1.max(1e-12);
+                for l in 2..c.len() {
+                    f.u[l] = (1.0 - f.u[1]) * (c[l] + 1.0) / rest;
+                }
+            }
+            None => {
+                let total: f64 = c.iter().skip(1).sum::<f64>() + (c.len() - 1) as f64;
+                for l in 1..c.len() {
+                    f.u[l] = (c[l] + 1.0) / total;
+                }
+            }
         }
     }
+}
+
+/// Share of pairs (with both values present) that agree exactly on field `f`, from
+/// value frequencies; `None` for kinds whose first level is not exact equality.
+fn exact_agreement(ds: &Dataset, f: usize, cross_source_only: bool) -> Option<f64> {
+    let key = |p: &Prepared| -> Option<u64> {
+        match p {
+            Prepared::Name(n) => Some(hash_str(&n.folded)),
+            Prepared::Str(s) => Some(hash_str(s)),
+            Prepared::Date { digits, .. } => {
+                Some(hash_str(std::str::from_utf8(digits).unwrap_or("")))
+            }
+            Prepared::Num(x) => Some(x.to_bits()),
+            Prepared::Set(ids) => Some(
+                ids.iter()
+                    .fold(17u64, |h, &x| h.wrapping_mul(31).wrapping_add(u64::from(x))),
+            ),
+            _ => None,
+        }
+    };
+    if !matches!(
+        ds.schema.fields[f].kind,
+        FieldKind::GivenName
+            | FieldKind::FamilyName
+            | FieldKind::Patronymic
+            | FieldKind::FullName
+            | FieldKind::Date
+            | FieldKind::Number
+            | FieldKind::Category
+            | FieldKind::Identifier
+            | FieldKind::String
+            | FieldKind::Set
+    ) {
+        return None;
+    }
+    let mut by_value: HashMap<u64, f64> = HashMap::new();
+    let mut by_value_source: HashMap<(u64, u16), f64> = HashMap::new();
+    let mut by_source: HashMap<u16, f64> = HashMap::new();
+    let mut n = 0.0;
+    for i in 0..ds.len() {
+        if let Some(k) = key(ds.field(i, f)) {
+            let s = ds.sources[i];
+            *by_value.entry(k).or_default() += 1.0;
+            *by_source.entry(s).or_default() += 1.0;
+            if cross_source_only {
+                *by_value_source.entry((k, s)).or_default() += 1.0;
+            }
+            n += 1.0;
+        }
+    }
+    let (agree, pairs) = if cross_source_only {
+        let same_v: f64 = by_value_source.values().map(|c| c * c).sum();
+        let same_s: f64 = by_source.values().map(|c| c * c).sum();
+        (
+            by_value.values().map(|c| c * c).sum::<f64>() - same_v,
+            n * n - same_s,
+        )
+    } else {
+        (
+            by_value.values().map(|c| c * (c - 1.0)).sum::<f64>(),
+            n * (n - 1.0),
+        )
+    };
+    (pairs > 0.0).then(|| agree / pairs)
 }
 
 /// Distinct level vectors of a set of pairs with their counts: EM runs on these, not on pairs.

@@ -360,8 +360,8 @@ impl Dataset {
                 if folded.is_empty() {
                     Prepared::Missing
                 } else {
-                    let loose = names::loose(&folded);
-                    let phonetic = names::phonetic(&folded);
+                    let loose = names::loose(&folded, kind);
+                    let phonetic = names::phonetic(&loose);
                     Prepared::Name(Box::new(NameForm {
                         folded: folded.into(),
                         loose: loose.into(),
@@ -549,7 +549,7 @@ fn text_form(s: &str) -> TextForm {
     let mut words: Vec<u64> = folded
         .split(' ')
         .filter(|w| w.chars().count() >= 3 || w.chars().all(|c| c.is_ascii_digit()))
-        .map(|w| hash_str(&names::loose(w)))
+        .map(|w| hash_str(&names::loose(w, FieldKind::Text)))
         .collect();
     words.sort_unstable();
     words.dedup();

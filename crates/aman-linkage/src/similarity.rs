@@ -32,9 +32,17 @@ fn jaro<T: PartialEq + Copy + Ord>(a: &[T], b: &[T]) -> f64 {
     if s.is_empty() {
         return if t.is_empty() { 1.0 } else { 0.0 };
     }
+    // Flags live on the stack for ordinary names; only very long inputs allocate.
+    let mut stack = [false; 2 * STACK];
+    let mut heap = Vec::new();
+    let flags: &mut [bool] = if s.len() + t.len() <= 2 * STACK {
+        &mut stack[..s.len() + t.len()]
+    } else {
+        heap.resize(s.len() + t.len(), false);
+        &mut heap
+    };
+    let (s_used, t_used) = flags.split_at_mut(s.len());
     let window = (t.len() / 2).saturating_sub(1);
-    let mut t_used = vec![false; t.len()];
-    let mut s_match: Vec<usize> = Vec::with_capacity(s.len());
     let mut matches = 0usize;
     for (i, &c) in s.iter().enumerate() {
         let lo = i.saturating_sub(window);
@@ -42,7 +50,7 @@ fn jaro<T: PartialEq + Copy + Ord>(a: &[T], b: &[T]) -> f64 {
         for j in lo..hi {
             if !t_used[j] && t[j] == c {
                 t_used[j] = true;
-                s_match.push(i);
+                s_used[i] = true;
                 matches += 1;
                 break;
             }
@@ -53,7 +61,10 @@ fn jaro<T: PartialEq + Copy + Ord>(a: &[T], b: &[T]) -> f64 {
     }
     let mut transpositions = 0usize;
     let mut k = 0usize;
-    for &i in &s_match {
+    for i in 0..s.len() {
+        if !s_used[i] {
+            continue;
+        }
         while !t_used[k] {
             k += 1;
         }
@@ -65,6 +76,9 @@ fn jaro<T: PartialEq + Copy + Ord>(a: &[T], b: &[T]) -> f64 {
     let m = matches as f64;
     (m / s.len() as f64 + m / t.len() as f64 + (m - transpositions as f64 / 2.0) / m) / 3.0
 }
+
+/// Length up to which comparison buffers stay on the stack.
+const STACK: usize = 64;
 
 /// Levenshtein edit distance (insertions, deletions, substitutions), by characters.
 pub fn levenshtein(a: &str, b: &str) -> usize {
@@ -92,9 +106,19 @@ pub(crate) fn edit_distance<T: PartialEq + Copy>(a: &[T], b: &[T], transpose: bo
         return a.len();
     }
     let w = b.len() + 1;
-    let mut prev2 = vec![0usize; w];
-    let mut prev: Vec<usize> = (0..w).collect();
-    let mut cur = vec![0usize; w];
+    let mut stack = [0usize; 3 * (STACK + 1)];
+    let mut heap: Vec<usize> = Vec::new();
+    let rows: &mut [usize] = if w <= STACK + 1 {
+        &mut stack[..3 * w]
+    } else {
+        heap.resize(3 * w, 0);
+        &mut heap
+    };
+    let (mut prev2, rest) = rows.split_at_mut(w);
+    let (mut prev, mut cur) = rest.split_at_mut(w);
+    for (j, x) in prev.iter_mut().enumerate() {
+        *x = j;
+    }
     for i in 1..=a.len() {
         cur[0] = i;
         for j in 1..=b.len() {
@@ -105,10 +129,60 @@ pub(crate) fn edit_distance<T: PartialEq + Copy>(a: &[T], b: &[T], transpose: bo
             }
             cur[j] = v;
         }
+        // Rotate rows: prev2 <- prev, prev <- cur, cur <- old prev2 (overwritten next).
         std::mem::swap(&mut prev2, &mut prev);
         std::mem::swap(&mut prev, &mut cur);
     }
     prev[b.len()]
+}
+
+/// Whether the transposition edit distance is at most `k`, skipping the work when
+/// the lengths alone rule it out.
+pub(crate) fn osa_within(a: &str, b: &str, k: usize) -> bool {
+    if a.len().abs_diff(b.len()) > k * 4 {
+        return false;
+    }
+    if a.is_ascii() && b.is_ascii() {
+        osa_bounded(a.as_bytes(), b.as_bytes(), k)
+    } else {
+        let a: Vec<char> = a.chars().collect();
+        let b: Vec<char> = b.chars().collect();
+        osa_bounded(&a, &b, k)
+    }
+}
+
+/// Transposition edit distance at most `k`? Stops as soon as a whole row exceeds `k`,
+/// which for unrelated strings is after a few rows.
+fn osa_bounded<T: PartialEq + Copy>(a: &[T], b: &[T], k: usize) -> bool {
+    if a.len().abs_diff(b.len()) > k {
+        return false;
+    }
+    if a.is_empty() || b.is_empty() {
+        return a.len().max(b.len()) <= k;
+    }
+    let w = b.len() + 1;
+    let mut prev2: Vec<u32> = vec![0; w];
+    let mut prev: Vec<u32> = (0..w as u32).collect();
+    let mut cur: Vec<u32> = vec![0; w];
+    for i in 1..=a.len() {
+        cur[0] = i as u32;
+        let mut row_min = cur[0];
+        for j in 1..=b.len() {
+            let cost = u32::from(a[i - 1] != b[j - 1]);
+            let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(prev2[j - 2] + 1);
+            }
+            cur[j] = v;
+            row_min = row_min.min(v);
+        }
+        if row_min as usize > k {
+            return false;
+        }
+        std::mem::swap(&mut prev2, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()] as usize <= k
 }
 
 /// Edit distance on strings with transpositions, computed on bytes when both are ASCII.
@@ -208,6 +282,9 @@ mod tests {
         assert_eq!(osa_distance("19560409", "19564009"), 1);
         assert_eq!(levenshtein("19560409", "19564009"), 2);
         assert_eq!(levenshtein("Усмонов", "Усманов"), 1);
+        assert!(osa_within("pridham street", "pridhamstreet", 2));
+        assert!(!osa_within("pridham street", "hoseason street", 2));
+        assert!(osa_within("Усмонов", "Усманов", 1));
     }
 
     #[test]
