@@ -262,7 +262,17 @@ fn chain_findings(
                 }
                 map
             });
-            let linked_to = index.get(&e.prev_hash).copied();
+            // Where the entry's stored link points: to an entry further on (moved), or to
+            // an earlier one (with `first` the first entry it skips), or nowhere.
+            let (forward, back) = if e.prev_hash == GENESIS_PREV && i > 0 {
+                (None, Some(0))
+            } else {
+                match index.get(&e.prev_hash).copied() {
+                    Some(j) if j > i => (Some(j), None),
+                    Some(j) if j + 1 < i => (None, Some(j + 1)),
+                    _ => (None, None),
+                }
+            };
             let after_reorder = findings
                 .last()
                 .is_some_and(|f| f.kind == FindingKind::Reordered);
@@ -278,26 +288,26 @@ fn chain_findings(
                         format!("seq {} comes after seq {}", e.seq, expected_seq - 1),
                     )
                 }
-            } else if let Some(j) = linked_to.filter(|&j| j > i) {
+            } else if let Some(j) = forward {
                 at(
                     FindingKind::Reordered,
                     format!("links to the entry now at position {j}: entries were reordered"),
                 )
-            } else if let Some(j) = linked_to.filter(|&j| j + 1 < i) {
+            } else if let Some(first) = back {
                 if after_reorder {
                     at(
                         FindingKind::Reordered,
-                        format!("links to the entry now at position {j}: entries were reordered"),
+                        format!("links back past position {first}: entries were reordered"),
                     )
                 } else {
+                    let count = i - first;
                     Finding {
-                        position: Some(j as u64 + 1),
-                        seq: Some(entries[j + 1].seq),
+                        position: Some(first as u64),
+                        seq: Some(entries[first].seq),
                         kind: FindingKind::Inserted,
                         detail: format!(
-                            "{} entr{} inserted between positions {j} and {i}",
-                            i - j - 1,
-                            if i - j - 1 == 1 { "y was" } else { "ies were" }
+                            "{count} entr{} inserted at positions {first}..{i}",
+                            if count == 1 { "y was" } else { "ies were" }
                         ),
                     }
                 }

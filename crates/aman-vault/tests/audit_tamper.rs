@@ -203,3 +203,85 @@ fn forged_checkpoints_are_not_trusted() {
     );
     assert!(report.first().is_none());
 }
+
+mod random_tampering {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn build(n: usize) -> (Vec<StoredAuditEntry>, Vec<SignedTreeHead>, TrustedKeys) {
+        let key = SignerKey::generate(&mut ChaCha20Rng::seed_from_u64(3));
+        let mut entries: Vec<StoredAuditEntry> = Vec::new();
+        for i in 0..n {
+            let seq = i as u64 + 1;
+            let e =
+                StoredAuditEntry::append(entries.last(), seq, canonical(seq, "evidence.access"));
+            entries.push(e);
+        }
+        let tree = MerkleTree::from_entries(
+            &entries
+                .iter()
+                .map(|e| e.canonical.clone())
+                .collect::<Vec<_>>(),
+        );
+        let heads = [n as u64 / 2, n as u64]
+            .iter()
+            .map(|&size| {
+                sign_tree_head(
+                    TreeHead {
+                        origin: "aman prop".into(),
+                        tree_size: size,
+                        root_hash: tree.root_at(size).unwrap(),
+                        timestamp: Utc.timestamp_opt(1_276_000_000, 0).unwrap(),
+                    },
+                    &key,
+                )
+                .unwrap()
+            })
+            .collect();
+        (entries, heads, [key.public()].into_iter().collect())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        #[test]
+        fn any_single_tampering_is_detected_and_located(
+            n in 3usize..120, pick in any::<proptest::sample::Index>(), how in 0u8..4
+        ) {
+            let (mut entries, heads, trusted) = build(n);
+            let (k, expected): (usize, &[FindingKind]) = match how {
+                0 => {
+                    let k = pick.index(n);
+                    entries[k].canonical = canonical(k as u64 + 1, "evidence.export");
+                    (k, &[FindingKind::Edited])
+                }
+                1 => {
+                    let k = pick.index(n);
+                    entries.remove(k);
+                    (k, &[FindingKind::Deleted, FindingKind::TruncatedBelowCheckpoint { checkpoint_size: n as u64 }])
+                }
+                2 => {
+                    // Insert a well-linked entry at k (not at the very end, which is just a
+                    // later entry) and renumber the rest.
+                    let k = pick.index(n);
+                    let prev = k.checked_sub(1).map(|p| entries[p].clone());
+                    let forged = StoredAuditEntry::append(prev.as_ref(), k as u64 + 1, canonical(k as u64 + 1, "forged"));
+                    entries.insert(k, forged);
+                    for e in entries.iter_mut().skip(k + 1) {
+                        e.seq += 1;
+                    }
+                    (k, &[FindingKind::Inserted])
+                }
+                _ => {
+                    let k = pick.index(n - 1);
+                    entries.swap(k, k + 1);
+                    (k, &[FindingKind::Reordered])
+                }
+            };
+            let report = verify_audit_log(&entries, &heads, &trusted, 1);
+            let first = report.first().expect("tampering detected");
+            prop_assert_eq!(first.position, Some(k as u64), "{}", report);
+            prop_assert!(expected.contains(&first.kind), "{}", report);
+        }
+    }
+}
