@@ -71,7 +71,7 @@ pub fn hash_reader(mut reader: impl Read) -> io::Result<(Hash256, u64)> {
     let mut buf = vec![0u8; DEFAULT_CHUNK_SIZE as usize];
     let mut total = 0u64;
     loop {
-        let n = reader.read(&mut buf)?;
+        let n = read_up_to(&mut reader, &mut buf)?;
         if n == 0 {
             return Ok((Hash256(hasher.finalize().into()), total));
         }
@@ -449,6 +449,19 @@ mod tests {
             read(&keys, &other, &stored),
             Err(EvidenceError::ChunkFailed { index: 0 })
         ));
+    }
+
+    #[test]
+    fn default_chunk_size_round_trips_a_multi_chunk_file() {
+        let (keys, ctx) = setup();
+        let data: Vec<u8> = (0..200_000u32).map(|i| (i * 7 % 256) as u8).collect();
+        let (stored, sealed) = store(&keys, &ctx, &data, DEFAULT_CHUNK_SIZE);
+        assert_eq!(
+            hash_reader(&data[..]).unwrap(),
+            (sealed.content_hash, data.len() as u64)
+        );
+        assert_eq!(stored.len(), EVIDENCE_HEADER_LEN + data.len() + 4 * TAG_LEN);
+        assert_eq!(read(&keys, &ctx, &stored).unwrap(), data);
     }
 
     #[test]

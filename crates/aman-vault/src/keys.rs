@@ -18,7 +18,6 @@ use rand::{CryptoRng, RngCore};
 use secrecy::{ExposeSecret, SecretBox, SecretString};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
-use subtle_eq::ct_eq;
 use zeroize::Zeroizing;
 
 /// Length in bytes of every symmetric key in the vault.
@@ -144,11 +143,23 @@ impl Kek {
         self.key.expose_secret()
     }
 
+    fn check_mac(&self) -> Hmac<Sha256> {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(self.expose())
+            .expect("HMAC accepts any key length");
+        mac.update(b"aman-vault/kek-check/v1");
+        mac
+    }
+
     fn check_value(&self) -> [u8; 16] {
-        let tag = keyed_label(self.expose(), b"aman-vault/kek-check/v1");
+        let tag = self.check_mac().finalize().into_bytes();
         let mut out = [0u8; 16];
         out.copy_from_slice(&tag[..16]);
         out
+    }
+
+    /// Compares in constant time, so timing does not tell how much of a guess was right.
+    fn matches_check_value(&self, check: &[u8; 16]) -> bool {
+        self.check_mac().verify_truncated_left(check).is_ok()
     }
 }
 
@@ -241,7 +252,7 @@ impl PassphraseKdf {
         hex::decode_to_slice(&self.check, &mut check)
             .map_err(|_| KeyError::BadKdfRecord("check value is not 32 hex characters".into()))?;
         let kek = derive(passphrase, &salt, &self.params)?;
-        if !ct_eq(&kek.check_value(), &check) {
+        if !kek.matches_check_value(&check) {
             return Err(KeyError::WrongPassphrase);
         }
         Ok(kek)
@@ -255,16 +266,6 @@ fn derive(passphrase: &SecretString, salt: &[u8], params: &KdfParams) -> Result<
         .hash_password_into(passphrase.expose_secret().as_bytes(), salt, out.as_mut())
         .map_err(|e| KeyError::BadKdfParams(e.to_string()))?;
     Ok(Kek::from_bytes(*out))
-}
-
-/// Constant-time comparison, kept private to this crate.
-pub(crate) mod subtle_eq {
-    pub fn ct_eq(a: &[u8], b: &[u8]) -> bool {
-        if a.len() != b.len() {
-            return false;
-        }
-        a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-    }
 }
 
 /// A data-encryption key wrapped by a KEK: 24-byte nonce and 48-byte ciphertext+tag.
