@@ -16,12 +16,23 @@ pub mod diagnostics;
 pub mod formats;
 mod glm;
 pub mod graphs;
+pub mod guard;
 pub mod lcmcr;
 pub mod loglinear;
+mod report;
 pub mod simulate;
 pub mod special;
 pub mod summary;
 pub mod table;
 mod variates;
 
-pub use table::{CaptureTable, CsvOptions, LinkedPerson, Stratum, TableError};
+pub use dga::{DgaOptions, MissingGrid, NPrior};
+pub use guard::{GuardOptions, Refusal};
+pub use lcmcr::LcmcrOptions;
+pub use loglinear::{Criterion, LogLinearOptions, ModelSet};
+pub use report::{
+    estimate, estimate_strata, EstimateError, EstimateOptions, EstimateReport, InputSummary,
+    Method, SensitivityRow, Skipped,
+};
+pub use summary::PosteriorSummary;
+pub use table::{stratify, CaptureTable, CsvOptions, LinkedPerson, Stratum, TableError};
