@@ -1,1 +1,336 @@
-//! Reports → incidents.
+//! Reports → incidents. A new report is scored against the open incidents (its
+//! best-matching member report decides): at or above the upper threshold it is
+//! linked, between the thresholds it goes to review, below it starts a new
+//! incident. `relink_all` re-clusters every report from scratch. The default model
+//! is hand-set from how field reports of one event usually differ (times within
+//! hours, places within a few km, overlapping event types and counts); it can be
+//! re-estimated by EM over a batch, or improved with reviewers' labels.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::blocking::{BlockingRule, KeyKind};
+use crate::compare::level_labels;
+use crate::engine::{explain_pair, link_dataset, LinkMode, LinkOptions};
+use crate::error::LinkError;
+use crate::model::{Explanation, FieldWeights, Model};
+use crate::record::{Dataset, FieldKind, FieldSpec, Schema, Value};
+use crate::review::{review_queue, CandidatePair, PairLabel};
+
+/// What linkage needs to know about a report.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReportFeatures {
+    /// Report id.
+    pub id: String,
+    /// Earliest time the event may have happened.
+    pub time_start: DateTime<Utc>,
+    /// Latest time (equal to the start for a precise time).
+    pub time_end: DateTime<Utc>,
+    /// Latitude, when resolved.
+    pub lat: Option<f64>,
+    /// Longitude, when resolved.
+    pub lon: Option<f64>,
+    /// Admin-2 area (raion / city) code or name.
+    pub admin2: Option<String>,
+    /// Event types (killing, arson, looting, ...).
+    pub event_types: Vec<String>,
+    /// Actors named (groups, forces).
+    pub actors: Vec<String>,
+    /// Lower bound of the number killed.
+    pub killed_min: Option<u32>,
+    /// Upper bound of the number killed.
+    pub killed_max: Option<u32>,
+    /// Narrative in its original language.
+    pub text: String,
+    /// Language code of the narrative, when known.
+    pub language: Option<String>,
+}
+
+/// An open incident and the reports it rests on.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OpenIncident {
+    /// Incident id.
+    pub id: String,
+    /// Its reports.
+    pub reports: Vec<ReportFeatures>,
+}
+
+/// The two thresholds on match probability.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct IncidentThresholds {
+    /// At or above: link automatically.
+    pub link: f64,
+    /// At or above (and below `link`): send to review.
+    pub review: f64,
+}
+
+impl Default for IncidentThresholds {
+    fn default() -> Self {
+        IncidentThresholds {
+            link: 0.9,
+            review: 0.3,
+        }
+    }
+}
+
+/// How well a report fits one incident.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct IncidentMatch {
+    /// The incident.
+    pub incident_id: String,
+    /// Its member report that fits best.
+    pub via_report: String,
+    /// Match probability with that report.
+    pub probability: f64,
+    /// Why.
+    pub explanation: Explanation,
+}
+
+/// What to do with a new report.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum IncidentDecision {
+    /// Link to this incident (reversibly: the caller records it as a fact).
+    Link(IncidentMatch),
+    /// Let a person decide between these incidents (best first).
+    Review(Vec<IncidentMatch>),
+    /// Start a new incident; the best (too weak) candidate is shown for context.
+    NewIncident(Option<IncidentMatch>),
+}
+
+/// Result of re-linking all reports.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct BatchLinking {
+    /// Report ids grouped into incidents.
+    pub incidents: Vec<Vec<String>>,
+    /// Pairs between the thresholds, with explanations.
+    pub review: Vec<CandidatePair>,
+    /// The model used (re-estimated when asked).
+    pub model: Model,
+}
+
+/// Scores reports against incidents.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct IncidentLinker {
+    /// The model.
+    pub model: Model,
+    /// The thresholds.
+    pub thresholds: IncidentThresholds,
+}
+
+/// Fields of the report schema.
+pub fn report_schema() -> Schema {
+    Schema::new(vec![
+        FieldSpec::new("time", FieldKind::TimeRange),
+        FieldSpec::new("location", FieldKind::Geo),
+        FieldSpec::new("admin2", FieldKind::Category),
+        FieldSpec::new("event_types", FieldKind::Set),
+        FieldSpec::new("actors", FieldKind::Set),
+        FieldSpec::new("killed", FieldKind::NumberRange),
+        FieldSpec::new("text", FieldKind::Text),
+    ])
+}
+
+/// The hand-set default model (m, u per level, non-null levels in order).
+fn default_model() -> Model {
+    let table: [(&[f64], &[f64]); 7] = [
+        (&[0.60, 0.25, 0.12, 0.03], &[0.01, 0.02, 0.05, 0.92]),
+        (&[0.55, 0.30, 0.10, 0.05], &[0.01, 0.05, 0.25, 0.69]),
+        (&[0.90, 0.10], &[0.20, 0.80]),
+        (&[0.50, 0.25, 0.15, 0.10], &[0.10, 0.10, 0.15, 0.65]),
+        (&[0.40, 0.25, 0.15, 0.20], &[0.10, 0.10, 0.10, 0.70]),
+        (&[0.35, 0.35, 0.20, 0.10], &[0.10, 0.20, 0.20, 0.50]),
+        (&[0.20, 0.30, 0.30, 0.20], &[0.001, 0.02, 0.20, 0.779]),
+    ];
+    let fields = report_schema()
+        .fields
+        .iter()
+        .zip(table)
+        .map(|(spec, (m, u))| {
+            let mut mm = vec![0.0];
+            mm.extend_from_slice(m);
+            let mut uu = vec![0.0];
+            uu.extend_from_slice(u);
+            FieldWeights {
+                field: spec.name.clone(),
+                kind: spec.kind,
+                labels: level_labels(spec),
+                m: mm,
+                u: uu,
+            }
+        })
+        .collect();
+    Model {
+        fields,
+        prior: 1e-3,
+    }
+}
+
+fn values(r: &ReportFeatures) -> Vec<Value> {
+    let point = match (r.lat, r.lon) {
+        (Some(a), Some(b)) => Value::Point(a, b),
+        _ => Value::Missing,
+    };
+    let killed = match (r.killed_min, r.killed_max) {
+        (Some(a), Some(b)) => Value::Range(f64::from(a), f64::from(b)),
+        (Some(a), None) | (None, Some(a)) => Value::Range(f64::from(a), f64::from(a)),
+        (None, None) => Value::Missing,
+    };
+    let set = |v: &[String]| {
+        if v.is_empty() {
+            Value::Missing
+        } else {
+            Value::Set(v.to_vec())
+        }
+    };
+    vec![
+        Value::Time(r.time_start.timestamp(), r.time_end.timestamp()),
+        point,
+        r.admin2
+            .as_ref()
+            .map_or(Value::Missing, |a| Value::Text(a.clone())),
+        set(&r.event_types),
+        set(&r.actors),
+        killed,
+        if r.text.trim().is_empty() {
+            Value::Missing
+        } else {
+            Value::Text(r.text.clone())
+        },
+    ]
+}
+
+fn dataset(reports: &[&ReportFeatures]) -> Result<Dataset, LinkError> {
+    let mut ds = Dataset::new(report_schema())?;
+    for r in reports {
+        ds.push(r.id.clone(), 0, values(r))?;
+    }
+    Ok(ds)
+}
+
+/// Blocking for reports: close in time and near in space, in the same admin area,
+/// or sharing an event type within a day.
+pub fn report_blocking() -> Vec<BlockingRule> {
+    vec![
+        BlockingRule::on("time", KeyKind::Window(48.0)).and("location", KeyKind::GridCell(25.0)),
+        BlockingRule::on("time", KeyKind::Window(48.0)).and("admin2", KeyKind::Exact),
+        BlockingRule::on("time", KeyKind::Window(24.0)).and("event_types", KeyKind::Exact),
+    ]
+}
+
+impl Default for IncidentLinker {
+    fn default() -> Self {
+        IncidentLinker {
+            model: default_model(),
+            thresholds: IncidentThresholds::default(),
+        }
+    }
+}
+
+impl IncidentLinker {
+    /// A linker with the default model and the given thresholds.
+    pub fn new(thresholds: IncidentThresholds) -> Result<Self, LinkError> {
+        if !(0.0..=1.0).contains(&thresholds.review)
+            || !(0.0..=1.0).contains(&thresholds.link)
+            || thresholds.review > thresholds.link
+        {
+            return Err(LinkError::InvalidOption(format!(
+                "need 0 <= review ({}) <= link ({}) <= 1",
+                thresholds.review, thresholds.link
+            )));
+        }
+        Ok(IncidentLinker {
+            model: default_model(),
+            thresholds,
+        })
+    }
+
+    /// Scores a new report against candidate open incidents (the caller picks them,
+    /// typically those open within a few days).
+    pub fn score(
+        &self,
+        report: &ReportFeatures,
+        incidents: &[OpenIncident],
+    ) -> Result<IncidentDecision, LinkError> {
+        let mut all: Vec<&ReportFeatures> = vec![report];
+        let mut owner: Vec<usize> = vec![usize::MAX];
+        for (k, inc) in incidents.iter().enumerate() {
+            for r in &inc.reports {
+                all.push(r);
+                owner.push(k);
+            }
+        }
+        let ds = dataset(&all)?;
+        let mut best: Vec<Option<IncidentMatch>> = vec![None; incidents.len()];
+        for i in 1..all.len() {
+            let e = explain_pair(&ds, &self.model, 0, i)?;
+            let k = owner[i];
+            if best[k]
+                .as_ref()
+                .is_none_or(|b| e.probability > b.probability)
+            {
+                best[k] = Some(IncidentMatch {
+                    incident_id: incidents[k].id.clone(),
+                    via_report: all[i].id.clone(),
+                    probability: e.probability,
+                    explanation: e,
+                });
+            }
+        }
+        let mut ranked: Vec<IncidentMatch> = best.into_iter().flatten().collect();
+        ranked.sort_by(|a, b| b.probability.total_cmp(&a.probability));
+        let t = self.thresholds;
+        let strong = ranked.iter().filter(|m| m.probability >= t.link).count();
+        Ok(match ranked.first() {
+            // Two incidents both above the link threshold: a person must decide (or merge them).
+            Some(top) if top.probability >= t.link && strong == 1 => {
+                IncidentDecision::Link(top.clone())
+            }
+            Some(top) if top.probability >= t.review => IncidentDecision::Review(
+                ranked
+                    .into_iter()
+                    .filter(|m| m.probability >= t.review)
+                    .collect(),
+            ),
+            top => IncidentDecision::NewIncident(top.cloned()),
+        })
+    }
+
+    /// Re-links every report from scratch. With `reestimate`, u, m and the prior are
+    /// learned from these reports by EM (worth it from a few hundred reports on);
+    /// reviewers' labels act as must-link / cannot-link either way.
+    pub fn relink_all(
+        &self,
+        reports: &[ReportFeatures],
+        reestimate: bool,
+        labels: &[PairLabel],
+    ) -> Result<BatchLinking, LinkError> {
+        let refs: Vec<&ReportFeatures> = reports.iter().collect();
+        let ds = dataset(&refs)?;
+        let opts = LinkOptions {
+            mode: LinkMode::Dedupe,
+            blocking: Some(report_blocking()),
+            threshold: self.thresholds.link,
+            review_threshold: self.thresholds.review,
+            labels: labels.to_vec(),
+            model: if reestimate {
+                None
+            } else {
+                Some(self.model.clone())
+            },
+            ..LinkOptions::default()
+        };
+        let out = link_dataset(&ds, &opts, None)?;
+        let incidents = out
+            .clustering
+            .members()
+            .into_iter()
+            .map(|m| m.into_iter().map(|i| ds.ids()[i].clone()).collect())
+            .collect();
+        let review = review_queue(&ds, &out, self.thresholds.review, self.thresholds.link)?;
+        Ok(BatchLinking {
+            incidents,
+            review,
+            model: out.model,
+        })
+    }
+}
