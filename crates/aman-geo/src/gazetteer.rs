@@ -144,24 +144,21 @@ impl Gazetteer {
     }
 
     /// A new gazetteer where each boundary is also an admin area and a geocodable place
-    /// (at a point inside it), unless an admin place of the same level and name already
-    /// lies inside that boundary.
+    /// (at a point inside it). An admin place of the same level whose name is the same
+    /// or one letter off ("Chon-Alay" / "Chong-Alay") is taken to be that area: it is
+    /// kept, and moved inside the boundary if its point was outside.
     pub fn with_boundaries(&self, boundaries: &[Boundary]) -> Gazetteer {
         let mut places = self.places.clone();
         let mut admin = self.admin.clone();
+        let key_of =
+            |name: &str| aman_text::loose_key_compact(&crate::query::strip_admin_words(name));
         for b in boundaries {
             let kind = if b.level == 1 {
                 PlaceKind::Region
             } else {
                 PlaceKind::District
             };
-            let key = aman_text::loose_key_compact(&crate::query::strip_admin_words(&b.name));
-            let duplicate = self.places.iter().any(|p| {
-                p.kind == kind
-                    && aman_text::loose_key_compact(&crate::query::strip_admin_words(&p.name))
-                        == key
-                    && b.area.contains(p.lon, p.lat)
-            });
+            let key = key_of(&b.name);
             if !admin.iter().any(|a| a.code == b.code) {
                 admin.push(AdminArea {
                     code: b.code.clone(),
@@ -173,16 +170,26 @@ impl Gazetteer {
                     city: false,
                 });
             }
-            if duplicate
-                || places
-                    .iter()
-                    .any(|p| p.admin_code.as_deref() == Some(&b.code))
-            {
-                continue;
-            }
             let Some(pt) = b.area.representative_point() else {
                 continue;
             };
+            let same = places.iter().position(|p| {
+                p.kind == kind
+                    && (p.admin_code.as_deref() == Some(b.code.as_str())
+                        || aman_text::bounded_edit_distance(
+                            &key_of(&p.name),
+                            &key,
+                            usize::from(key.len() >= 5),
+                        )
+                        .is_some())
+            });
+            if let Some(i) = same {
+                if !b.area.contains(places[i].lon, places[i].lat) {
+                    places[i].lat = pt[1];
+                    places[i].lon = pt[0];
+                }
+                continue;
+            }
             places.push(Place {
                 id: format!("adm:{}", b.code),
                 name: b.name.clone(),

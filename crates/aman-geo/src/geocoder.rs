@@ -15,6 +15,7 @@
 //! scores within [`AMBIGUITY_MARGIN`]: the caller must ask a human.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use serde::{Deserialize, Serialize};
 
@@ -108,6 +109,32 @@ pub struct Mention {
     pub resolution: Resolution,
 }
 
+/// FNV-1a: the name maps are keyed by short ASCII strings from our own gazetteer, where
+/// SipHash's DoS resistance buys nothing and costs a third of a lookup.
+#[derive(Default, Clone, Copy)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
+
 #[derive(Clone, Copy)]
 struct Entry {
     place: u32,
@@ -143,10 +170,10 @@ pub struct Geocoder {
     gaz: Gazetteer,
     admin: AdminIndex,
     names: Vec<String>,
-    exact: HashMap<String, Vec<Entry>>,
-    loose: HashMap<String, Vec<Entry>>,
+    exact: FastMap<String, Vec<Entry>>,
+    loose: FastMap<String, Vec<Entry>>,
     loose_keys: Vec<String>,
-    grams: HashMap<u32, Vec<u32>>,
+    grams: FastMap<u32, Vec<u32>>,
 }
 
 impl std::fmt::Debug for Geocoder {
@@ -229,8 +256,8 @@ impl Geocoder {
     /// Builds the name indexes (about a millisecond per thousand places).
     pub fn new(gaz: Gazetteer, admin: AdminIndex) -> Geocoder {
         let mut names = Vec::new();
-        let mut exact: HashMap<String, Vec<Entry>> = HashMap::new();
-        let mut loose: HashMap<String, Vec<Entry>> = HashMap::new();
+        let mut exact: FastMap<String, Vec<Entry>> = FastMap::default();
+        let mut loose: FastMap<String, Vec<Entry>> = FastMap::default();
         for (pi, p) in gaz.places().iter().enumerate() {
             for (ni, n) in std::iter::once(&p.name).chain(&p.alt_names).enumerate() {
                 let mut variants = vec![n.clone()];
@@ -264,7 +291,7 @@ impl Geocoder {
         }
         let mut loose_keys: Vec<String> = loose.keys().cloned().collect();
         loose_keys.sort();
-        let mut grams: HashMap<u32, Vec<u32>> = HashMap::new();
+        let mut grams: FastMap<u32, Vec<u32>> = FastMap::default();
         for (i, k) in loose_keys.iter().enumerate() {
             for g in trigrams(k) {
                 grams.entry(g).or_default().push(i as u32);
@@ -295,9 +322,7 @@ impl Geocoder {
             return Vec::new();
         }
         let ws = words(text);
-        let mut cands = self.candidates(&ws);
-        cands.truncate(limit);
-        cands
+        self.candidates(&ws, limit)
     }
 
     /// Resolves a report's place text: the best candidate, whether it can be used
@@ -360,6 +385,10 @@ impl Geocoder {
         let (Some(pa), Some(pb)) = (self.gaz.get(&a.place_id), self.gaz.get(&b.place_id)) else {
             return true;
         };
+        self.rival_places(pa, pb)
+    }
+
+    fn rival_places(&self, pa: &Place, pb: &Place) -> bool {
         !self.related(pa, pb) && !self.related(pb, pa) && distance_km(pa, pb) > 3.0
     }
 
@@ -434,17 +463,27 @@ impl Geocoder {
         };
         let grams = trigrams(loose);
         let need = grams.len().saturating_sub(3 * max_d).max(1);
-        let mut counts: HashMap<u32, u16> = HashMap::new();
+        let mut counts = vec![0u16; self.loose_keys.len()];
+        let mut touched: Vec<u32> = Vec::new();
         for g in &grams {
             if let Some(keys) = self.grams.get(g) {
                 for &k in keys {
-                    *counts.entry(k).or_default() += 1;
+                    if counts[k as usize] == 0 {
+                        touched.push(k);
+                    }
+                    counts[k as usize] += 1;
                 }
             }
         }
+        let counts: Vec<(u32, u16)> = touched
+            .into_iter()
+            .map(|k| (k, counts[k as usize]))
+            .collect();
         let mut best: Vec<(usize, u32)> = counts
             .into_iter()
-            .filter(|&(_, c)| usize::from(c) >= need)
+            .filter(|&(k, c)| {
+                usize::from(c) >= need && self.loose_keys[k as usize].len().abs_diff(len) <= max_d
+            })
             .filter_map(|(k, _)| {
                 aman_text::bounded_edit_distance(loose, &self.loose_keys[k as usize], max_d)
                     .map(|d| (d, k))
@@ -610,7 +649,7 @@ impl Geocoder {
         }
     }
 
-    fn candidates(&self, ws: &[Word]) -> Vec<Candidate> {
+    fn candidates(&self, ws: &[Word], limit: usize) -> Vec<Candidate> {
         let groups = Self::groups(ws);
         let mut matches: Vec<GroupMatch> = Vec::new();
         for (gi, g) in groups.iter().enumerate() {
@@ -667,15 +706,21 @@ impl Geocoder {
                 .iter()
                 .any(|m| groups[m.group].near && groups[m.group].segment == pg.segment);
         let only_near = pg.near;
-        let mut by_place: HashMap<u32, Candidate> = HashMap::new();
-        for h in &pm.hits {
+        // Score every hit first; only the few that are returned become `Candidate`s.
+        struct Scored {
+            place: u32,
+            hit: usize,
+            score: f64,
+            conf: f64,
+        }
+        let mut scored: Vec<Scored> = Vec::with_capacity(pm.hits.len());
+        for (hi, h) in pm.hits.iter().enumerate() {
             let p = self.place(h.place);
             let fit = hint_fit(pg.hint, p);
             let mut ctx_factor = 1.0;
             let mut ctx_bonus = 0.0;
             for m in &context {
-                let agrees = m.hits.iter().any(|c| self.supports(self.place(c.place), p));
-                if agrees {
+                if m.hits.iter().any(|c| self.supports(self.place(c.place), p)) {
                     ctx_bonus = 0.08;
                 } else {
                     ctx_factor *= 0.75;
@@ -689,65 +734,82 @@ impl Geocoder {
                     0.0
                 };
             let score = base + ctx_bonus + prior;
-            let precision = if only_near {
-                p.precision.coarser()
-            } else {
-                p.precision
-            };
             let conf = base * if only_near { 0.95 } else { 1.0 };
-            let cand = Candidate {
-                place_id: p.id.clone(),
-                name: p.name.clone(),
-                kind: p.kind,
-                lat: p.lat,
-                lon: p.lon,
-                precision,
-                admin1_name: p
-                    .admin1
-                    .as_deref()
-                    .and_then(|c| self.gaz.admin_area(c))
-                    .map(|a| a.name.clone()),
-                admin1_code: p.admin1.clone(),
-                admin2_name: p
-                    .admin2
-                    .as_deref()
-                    .and_then(|c| self.gaz.admin_area(c))
-                    .map(|a| a.name.clone()),
-                admin2_code: p.admin2.clone(),
-                matched_name: self.names[h.name as usize].clone(),
-                match_kind: h.kind,
-                near,
-                score,
-                confidence: conf,
-            };
-            match by_place.get(&h.place) {
-                Some(c) if c.score >= score => {}
-                _ => {
-                    by_place.insert(h.place, cand);
+            match scored.iter_mut().find(|s| s.place == h.place) {
+                Some(s) if s.score >= score => {}
+                Some(s) => {
+                    *s = Scored {
+                        place: h.place,
+                        hit: hi,
+                        score,
+                        conf,
+                    }
                 }
+                None => scored.push(Scored {
+                    place: h.place,
+                    hit: hi,
+                    score,
+                    conf,
+                }),
             }
         }
-        let mut cands: Vec<Candidate> = by_place.into_values().collect();
-        cands.sort_by(|a, b| {
+        scored.sort_by(|a, b| {
             b.score
                 .total_cmp(&a.score)
-                .then_with(|| a.place_id.cmp(&b.place_id))
+                .then_with(|| self.place(a.place).id.cmp(&self.place(b.place).id))
         });
         // Separation: confidence falls as the best rival closes in.
-        if let Some(top) = cands.first().cloned() {
-            let rival = cands
+        if let Some(top) = scored.first() {
+            let tp = self.place(top.place);
+            let rival = scored
                 .iter()
                 .skip(1)
-                .find(|c| self.rivals(&top, c))
+                .find(|c| self.rival_places(tp, self.place(c.place)))
                 .map(|c| c.score);
             let sep = rival.map_or(1.0, |r| ((top.score - r) / 0.15).clamp(0.0, 1.0));
-            let conf = top.confidence * (0.5 + 0.5 * sep);
-            for c in &mut cands {
-                c.confidence = c.confidence.min(conf).clamp(0.0, 1.0);
+            let conf = (top.conf * (0.5 + 0.5 * sep)).clamp(0.0, 1.0);
+            for c in &mut scored {
+                c.conf = c.conf.min(conf).clamp(0.0, 1.0);
             }
-            cands[0].confidence = conf.clamp(0.0, 1.0);
+            scored[0].conf = conf;
         }
-        cands
+        scored
+            .iter()
+            .take(limit)
+            .map(|s| {
+                let p = self.place(s.place);
+                let h = &pm.hits[s.hit];
+                Candidate {
+                    place_id: p.id.clone(),
+                    name: p.name.clone(),
+                    kind: p.kind,
+                    lat: p.lat,
+                    lon: p.lon,
+                    precision: if only_near {
+                        p.precision.coarser()
+                    } else {
+                        p.precision
+                    },
+                    admin1_name: p
+                        .admin1
+                        .as_deref()
+                        .and_then(|c| self.gaz.admin_area(c))
+                        .map(|a| a.name.clone()),
+                    admin1_code: p.admin1.clone(),
+                    admin2_name: p
+                        .admin2
+                        .as_deref()
+                        .and_then(|c| self.gaz.admin_area(c))
+                        .map(|a| a.name.clone()),
+                    admin2_code: p.admin2.clone(),
+                    matched_name: self.names[h.name as usize].clone(),
+                    match_kind: h.kind,
+                    near,
+                    score: s.score,
+                    confidence: s.conf,
+                }
+            })
+            .collect()
     }
 
     /// Place names in narrative text (any language), each resolved. A name is taken

@@ -276,28 +276,32 @@ const STREET: &[&str] = &[
 
 /// The role of a folded word.
 pub fn role(folded: &str) -> Role {
-    let has = |list: &[&str]| list.contains(&folded);
+    static TABLE: std::sync::OnceLock<std::collections::HashMap<&'static str, Role>> =
+        std::sync::OnceLock::new();
     if folded.bytes().all(|b| b.is_ascii_digit()) {
-        Role::Noise
-    } else if has(TOWN) {
-        Role::Affix(Hint::Town)
-    } else if has(VILLAGE) {
-        Role::Affix(Hint::Village)
-    } else if has(NEIGHBOURHOOD) {
-        Role::Affix(Hint::Neighbourhood)
-    } else if has(DISTRICT) {
-        Role::Affix(Hint::District)
-    } else if has(REGION) {
-        Role::Affix(Hint::Region)
-    } else if has(NEAR) {
-        Role::Near
-    } else if has(STREET) {
-        Role::Street
-    } else if has(NOISE) {
-        Role::Noise
-    } else {
-        Role::Name
+        return Role::Noise;
     }
+    let table = TABLE.get_or_init(|| {
+        let mut t = std::collections::HashMap::new();
+        // Later lists do not override earlier ones: a word in two lists keeps the first role.
+        let lists: [(&[&str], Role); 8] = [
+            (TOWN, Role::Affix(Hint::Town)),
+            (VILLAGE, Role::Affix(Hint::Village)),
+            (NEIGHBOURHOOD, Role::Affix(Hint::Neighbourhood)),
+            (DISTRICT, Role::Affix(Hint::District)),
+            (REGION, Role::Affix(Hint::Region)),
+            (NEAR, Role::Near),
+            (STREET, Role::Street),
+            (NOISE, Role::Noise),
+        ];
+        for (list, role) in lists {
+            for w in list {
+                t.entry(*w).or_insert(role);
+            }
+        }
+        t
+    });
+    table.get(folded).copied().unwrap_or(Role::Name)
 }
 
 /// One word of the input.
@@ -382,7 +386,8 @@ fn push_word(text: &str, s: usize, e: usize, brk: &mut bool, out: &mut Vec<Word>
     if fold.is_empty() {
         return;
     }
-    let loose = aman_text::loose_key_compact(raw);
+    // The loose key of the folded word equals that of the raw word, and is cheaper.
+    let loose = aman_text::loose_key_compact(&fold);
     let capital = raw.chars().next().is_some_and(char::is_uppercase);
     let role = role(&fold);
     out.push(Word {
