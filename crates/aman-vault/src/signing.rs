@@ -86,6 +86,14 @@ impl SignerKey {
         SecretBox::new(Box::new(self.key.to_bytes()))
     }
 
+    /// The key file form, as [`SignerKey::from_secret`] reads it: 64 hex characters and a
+    /// newline.
+    pub fn key_file_text(&self) -> secrecy::SecretString {
+        let mut text = hex::encode(self.key.to_bytes());
+        text.push('\n');
+        secrecy::SecretString::from(text)
+    }
+
     pub fn id(&self) -> &KeyId {
         &self.id
     }
