@@ -80,10 +80,11 @@ def tgz_member(workdir, tgz, member):
 def useful_name(name):
     """Alternate names worth matching: Latin or Cyrillic script, not a lower-case
     romanisation of a name in another script ("ao shen", "osa"), not an acronym ("OSS"),
-    at least 3 letters unless Cyrillic ("Ош")."""
+    at least 3 letters unless Cyrillic or with a diacritic ("Ош", "Oš")."""
     name = name.strip()
     cyrillic = any("\u0400" <= c <= "\u052f" for c in name)
-    if (len(name) < 3 and not cyrillic) or not name[0].isupper() or (len(name) > 1 and name.isupper()):
+    diacritic = any(ord(c) > 127 for c in name)
+    if (len(name) < 3 and not (cyrillic or diacritic)) or not name[0].isupper() or (len(name) > 1 and name.isupper()):
         return False
     for c in name:
         if c.isalpha() and not (c < "\u0250" or "\u0400" <= c <= "\u052f" or "\u1e00" <= c <= "\u1eff"

@@ -29,6 +29,13 @@ use crate::query::{stems, strip_admin_words, words, Hint, Role, Word};
 pub const HIGH_CONFIDENCE: f64 = 0.8;
 /// Score gap under which the top two rival candidates are flagged as ambiguous.
 pub const AMBIGUITY_MARGIN: f64 = 0.06;
+/// Score lead over the best rival at which confidence is no longer discounted; a
+/// smaller lead scales confidence down towards half.
+const SEPARATION_SCALE: f64 = 0.25;
+/// Quality of a loose-key match relative to an exact one.
+const LOOSE_QUALITY: f64 = 0.96;
+/// Quality factor of a match on an alternate name rather than the place's own name.
+const ALT_NAME_FACTOR: f64 = 0.93;
 /// Longest query `geocode` accepts; longer text is narrative (use [`Geocoder::extract_mentions`]).
 pub const MAX_QUERY_BYTES: usize = 1000;
 
@@ -174,6 +181,8 @@ pub struct Geocoder {
     loose: FastMap<String, Vec<Entry>>,
     loose_keys: Vec<String>,
     grams: FastMap<u32, Vec<u32>>,
+    /// Loose key of an admin area's name without its kind words → admin places.
+    admin_by_core: FastMap<String, Vec<u32>>,
 }
 
 impl std::fmt::Debug for Geocoder {
@@ -297,6 +306,22 @@ impl Geocoder {
                 grams.entry(g).or_default().push(i as u32);
             }
         }
+        let mut admin_by_core: FastMap<String, Vec<u32>> = FastMap::default();
+        for (pi, p) in gaz
+            .places()
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.kind.is_admin())
+        {
+            for n in std::iter::once(&p.name).chain(&p.alt_names) {
+                let list = admin_by_core
+                    .entry(aman_text::loose_key_compact(&strip_admin_words(n)))
+                    .or_default();
+                if !list.contains(&(pi as u32)) {
+                    list.push(pi as u32);
+                }
+            }
+        }
         Geocoder {
             gaz,
             admin,
@@ -305,6 +330,7 @@ impl Geocoder {
             loose,
             loose_keys,
             grams,
+            admin_by_core,
         }
     }
 
@@ -428,29 +454,71 @@ impl Geocoder {
             || distance_km(ctx, cand) <= 25.0
     }
 
+    /// Exact and loose matches of one key, best quality per place. A match on a
+    /// place's own name beats one on an alternate name: GeoNames keeps former and
+    /// foreign names of one town that are another town's current name ("Kerben",
+    /// "Toktogul").
     fn lookup(&self, fold: &str, loose: &str, out: &mut Vec<Hit>) -> bool {
         let before = out.len();
-        if let Some(es) = self.exact.get(fold) {
-            out.extend(es.iter().map(|e| Hit {
-                place: e.place,
-                quality: if e.primary { 1.0 } else { 0.99 },
-                kind: MatchKind::Exact,
-                name: e.name,
-            }));
-        }
-        if let Some(es) = self.loose.get(loose) {
-            for e in es {
-                if !out[before..].iter().any(|h| h.place == e.place) {
-                    out.push(Hit {
+        let sources = [
+            (self.exact.get(fold), 1.0, MatchKind::Exact),
+            (self.loose.get(loose), LOOSE_QUALITY, MatchKind::Loose),
+        ];
+        for (entries, base, kind) in sources {
+            for e in entries.into_iter().flatten() {
+                let quality = base * if e.primary { 1.0 } else { ALT_NAME_FACTOR };
+                match out[before..].iter_mut().find(|h| h.place == e.place) {
+                    Some(h) if h.quality >= quality => {}
+                    Some(h) => {
+                        *h = Hit {
+                            place: e.place,
+                            quality,
+                            kind,
+                            name: e.name,
+                        }
+                    }
+                    None => out.push(Hit {
                         place: e.place,
-                        quality: 0.96,
-                        kind: MatchKind::Loose,
+                        quality,
+                        kind,
                         name: e.name,
-                    });
+                    }),
                 }
             }
         }
         out.len() > before
+    }
+
+    /// With "raion"/"oblast" in the text, a settlement match also stands for the admin
+    /// area named after it ("Özgön raion" → Uzgen District).
+    fn expand_to_admin(&self, hint: Option<Hint>, hits: &mut Vec<Hit>) {
+        let level = match hint {
+            Some(Hint::District) => PlaceKind::District,
+            Some(Hint::Region) => PlaceKind::Region,
+            _ => return,
+        };
+        let mut extra = Vec::new();
+        for h in hits.iter() {
+            let p = self.place(h.place);
+            if p.kind.is_admin() {
+                continue;
+            }
+            let key = aman_text::loose_key_compact(&p.name);
+            for &ai in self.admin_by_core.get(&key).into_iter().flatten() {
+                let a = self.place(ai);
+                let same_area =
+                    p.admin1.is_none() || a.admin1 == p.admin1 || a.admin_code == p.admin1;
+                if a.kind == level && same_area && !hits.iter().any(|x| x.place == ai) {
+                    extra.push(Hit {
+                        place: ai,
+                        quality: h.quality * 0.95,
+                        kind: h.kind,
+                        name: h.name,
+                    });
+                }
+            }
+        }
+        hits.extend(extra);
     }
 
     fn fuzzy(&self, loose: &str, out: &mut Vec<Hit>) {
@@ -558,7 +626,14 @@ impl Geocoder {
                     cur.near = true;
                 }
                 Role::Affix(h) => {
+                    // "the village of Nariman", "city of Osh": the affix opens a group.
+                    let opens = ws
+                        .get(i + 1)
+                        .is_some_and(|n| n.fold == "of" && !n.break_before);
                     if cur.words.is_empty() {
+                        cur.hint = Some(h);
+                    } else if opens {
+                        flush(&mut cur, &mut groups, segment, near_pending);
                         cur.hint = Some(h);
                     } else if cur.hint.is_none() {
                         cur.hint = Some(h);
@@ -639,7 +714,8 @@ impl Geocoder {
         }
         spans.sort_by_key(|s| s.0);
         let matched: usize = spans.iter().map(|s| s.1).sum();
-        for (_, _, hits) in spans {
+        for (_, _, mut hits) in spans {
+            self.expand_to_admin(g.hint, &mut hits);
             out.push(GroupMatch {
                 group: gi,
                 hits,
@@ -766,7 +842,9 @@ impl Geocoder {
                 .skip(1)
                 .find(|c| self.rival_places(tp, self.place(c.place)))
                 .map(|c| c.score);
-            let sep = rival.map_or(1.0, |r| ((top.score - r) / 0.15).clamp(0.0, 1.0));
+            let sep = rival.map_or(1.0, |r| {
+                ((top.score - r) / SEPARATION_SCALE).clamp(0.0, 1.0)
+            });
             let conf = (top.conf * (0.5 + 0.5 * sep)).clamp(0.0, 1.0);
             for c in &mut scored {
                 c.conf = c.conf.min(conf).clamp(0.0, 1.0);

@@ -419,10 +419,19 @@ const CASE_ENDINGS: &[&str] = &[
 /// Stems of a folded word: the word without an adjectival or case ending, longest
 /// ending first, never shorter than 3 letters.
 pub fn stems(folded: &str) -> impl Iterator<Item = &str> {
-    ADJECTIVE_ENDINGS
+    // "Кара-Суйский" is the adjective of "Кара-Суу": the stem's final й stands for a
+    // vowel, so the stem without it is tried too (the loose key collapses "uu" to "u").
+    let adjectives = ADJECTIVE_ENDINGS
         .iter()
-        .chain(CASE_ENDINGS)
-        .filter_map(move |e| folded.strip_suffix(e).filter(|s| s.len() >= 3))
+        .filter_map(move |e| folded.strip_suffix(e))
+        .flat_map(|s| {
+            let trimmed = s.strip_suffix(['y', 'i']);
+            std::iter::once(s).chain(trimmed)
+        });
+    let cases = CASE_ENDINGS
+        .iter()
+        .filter_map(move |e| folded.strip_suffix(e));
+    adjectives.chain(cases).filter(|s| s.len() >= 3)
 }
 
 /// A name without its admin-kind words: "Suzakskiy Rayon" → "Suzak", "Город Бишкек" →
@@ -487,5 +496,6 @@ mod tests {
         assert!(stems("oshe").any(|s| s == "osh"));
         assert!(stems("suzakskom").any(|s| s == "suzak"));
         assert!(stems("os").next().is_none());
+        assert!(stems("karasuyskiy").any(|s| s == "karasu"));
     }
 }

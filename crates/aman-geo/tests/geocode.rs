@@ -61,6 +61,13 @@ fn affixes_hints_and_near() {
     check("в Оше", "1527534", Precision::Settlement);
     // "near X" cannot claim X's own precision.
     check("near Osh", "1527534", Precision::District);
+    check(
+        "they fled to the village of Nariman near Osh",
+        "cur:nariman",
+        Precision::Settlement,
+    );
+    check("Özgön raion", "7667445", Precision::District);
+    check("Карасуйский район", "7910404", Precision::District);
     // Street addresses are not place names; the town after them is.
     check("ул. Ленина 5, г. Ош", "1527534", Precision::Settlement);
 }
@@ -81,6 +88,20 @@ fn shared_names_are_ambiguous_unless_a_hint_decides() {
         "8377866",
         Precision::Settlement,
     );
+}
+
+#[test]
+fn own_name_beats_another_places_former_name() {
+    // Zyndan's GeoNames alternate names include "Toktogul"; Karavan's include "Kerben".
+    for (q, id) in [
+        ("Toktogul", "1538648"),
+        ("Kerben", "1528052"),
+        ("Kara-Kul", "1528124"),
+    ] {
+        let r = geocoder().resolve(q);
+        assert_eq!(r.best.unwrap().place_id, id, "{q}");
+        assert!(!r.ambiguous, "{q}");
+    }
 }
 
 #[test]
