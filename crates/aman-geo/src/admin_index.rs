@@ -31,6 +31,7 @@ pub struct AdminAssignment {
 
 const GRID: usize = 128;
 
+#[derive(Clone)]
 struct Banded {
     min_lat: f64,
     inv_h: f64,
@@ -78,6 +79,7 @@ impl Banded {
     }
 }
 
+#[derive(Clone)]
 struct Layer {
     boundaries: Vec<Boundary>,
     banded: Vec<Banded>,
@@ -147,6 +149,7 @@ fn cell_of(e: &BBox, w: f64, h: f64, lon: f64, lat: f64) -> (usize, usize) {
 }
 
 /// Admin boundaries of levels 1 and 2, indexed for point lookups.
+#[derive(Clone)]
 pub struct AdminIndex {
     layers: [Layer; 2],
     names: HashMap<String, String>,
@@ -286,5 +289,83 @@ fn to_ref(b: &Boundary) -> AdminRef {
         code: b.code.clone(),
         name: b.name.clone(),
         iso_3166_2: b.iso_3166_2.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::geometry::{validate_ring, Area};
+    use proptest::prelude::*;
+
+    /// A star-shaped ring (sorted angles, positive radii) is simple by construction.
+    fn star(cx: f64, cy: f64, radii: &[f64]) -> Vec<Position> {
+        let n = radii.len();
+        let mut ring: Vec<Position> = radii
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let a = i as f64 / n as f64 * std::f64::consts::TAU;
+                [cx + r * a.cos(), cy + r * a.sin()]
+            })
+            .collect();
+        ring.push(ring[0]);
+        ring
+    }
+
+    fn boundary(code: &str, level: u8, ring: Vec<Position>) -> Boundary {
+        let area = Area {
+            polygons: vec![vec![ring]],
+        };
+        let bbox = area.bbox();
+        Boundary {
+            code: code.into(),
+            name: code.into(),
+            level,
+            parent_code: None,
+            iso_3166_2: None,
+            area,
+            bbox,
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn indexed_lookup_equals_brute_force(
+            radii in prop::collection::vec(0.2f64..1.0, 3..60),
+            radii2 in prop::collection::vec(0.1f64..0.8, 3..40),
+            points in prop::collection::vec((-1.5f64..3.5, -1.5f64..1.5), 1..200),
+        ) {
+            let a = star(0.0, 0.0, &radii);
+            let b = star(2.0, 0.0, &radii2);
+            prop_assert!(validate_ring(&a).is_ok() && validate_ring(&b).is_ok());
+            let index = AdminIndex::new(vec![boundary("A", 2, a), boundary("B", 2, b), boundary("R", 1, star(1.0, 0.0, &[3.0; 8]))]);
+            for (x, y) in points {
+                let fast = index.locate_level(2, y, x).map(|b| b.code.clone());
+                let slow = index.locate_level_brute_force(2, y, x).map(|b| b.code.clone());
+                prop_assert_eq!(fast, slow);
+            }
+        }
+    }
+
+    #[test]
+    fn parent_code_wins_and_replacing_a_level_keeps_the_other() {
+        let mut adm2 = boundary("D1", 2, star(0.0, 0.0, &[1.0; 12]));
+        adm2.parent_code = Some("R9".into());
+        let index = AdminIndex::new(vec![adm2, boundary("R1", 1, star(0.0, 0.0, &[2.0; 12]))]);
+        let a = index.locate(0.0, 0.0).unwrap();
+        assert_eq!(
+            (
+                a.admin1.unwrap().code.as_str(),
+                a.admin2.unwrap().code.as_str()
+            ),
+            ("R9", "D1")
+        );
+        assert_eq!(index.locate(1.5, 0.0).unwrap().admin1.unwrap().code, "R1");
+        assert!(index.locate(50.0, 50.0).is_none());
+        assert!(index.locate(f64::NAN, 0.0).is_none());
+        let replaced = index.with_replaced(vec![boundary("D2", 2, star(0.0, 0.0, &[1.0; 12]))]);
+        assert_eq!((replaced.len(1), replaced.len(2)), (1, 1));
+        assert_eq!(replaced.locate_level(2, 0.0, 0.0).unwrap().code, "D2");
     }
 }

@@ -21,6 +21,7 @@ mod gazetteer;
 mod geocoder;
 pub mod geometry;
 pub mod import;
+mod mission;
 mod model;
 pub mod query;
 
@@ -33,4 +34,5 @@ pub use geocoder::{
     HIGH_CONFIDENCE, MAX_QUERY_BYTES,
 };
 pub use import::GazetteerUpdate;
+pub use mission::{ImportKind, ImportSummary};
 pub use model::{AdminArea, Place, PlaceKind, PlaceSource, Precision};

@@ -184,3 +184,55 @@ fn imported_boundaries_become_geocodable_and_mappable() {
         41
     );
 }
+
+#[test]
+fn import_command_path_accepts_every_shared_geojson_and_rejects_topojson() {
+    let Some(dir) = kgz("import_command_path_accepts_every_shared_geojson_and_rejects_topojson")
+    else {
+        return;
+    };
+    let g = Geocoder::builtin();
+    let (g, s1) = g
+        .import(
+            aman_geo::ImportKind::Boundaries,
+            &read(&dir, "geoBoundaries-KGZ-ADM1.from-topojson.geojson"),
+            "adm1",
+        )
+        .unwrap();
+    assert_eq!((s1.boundaries_adm1, s1.boundaries_adm2), (7, 0));
+    let (g, s2) = g
+        .import(
+            aman_geo::ImportKind::Boundaries,
+            &read(&dir, "geoBoundaries-KGZ-ADM2.from-topojson.geojson"),
+            "adm2",
+        )
+        .unwrap();
+    assert_eq!((s2.boundaries_adm1, s2.boundaries_adm2), (0, 41));
+    let (g, s3) = g
+        .import(
+            aman_geo::ImportKind::Boundaries,
+            &read(&dir, "ne10m-admin1-KGZ.geojson"),
+            "ne",
+        )
+        .unwrap();
+    assert_eq!(s3.boundaries_adm1, 8);
+    assert_eq!((g.admin_index().len(1), g.admin_index().len(2)), (8, 41));
+    // Report intake now carries the imported raion.
+    let r = g.resolve("Bazar-Korgon");
+    assert_eq!(
+        r.admin.and_then(|a| a.admin2).map(|a| a.name).as_deref(),
+        Some("Bazar-Korgon")
+    );
+    let e = g
+        .import(
+            aman_geo::ImportKind::Boundaries,
+            &read(&dir, "geoBoundaries-KGZ-ADM1.topojson"),
+            "adm1.topojson",
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("`Topology`") && e.contains("expected FeatureCollection"),
+        "{e}"
+    );
+}
