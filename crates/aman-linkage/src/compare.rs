@@ -5,7 +5,7 @@
 use crate::record::{FieldKind, FieldSpec, Prepared};
 use crate::similarity::{
     haversine_km, jaccard_sorted, jaro_winkler, jaro_winkler_slices, osa_distance, osa_within,
-    range_similarity, token_set_similarity,
+    range_similarity, token_min_similarity, token_set_similarity,
 };
 
 /// The level meaning "one side is missing": it carries no evidence either way.
@@ -26,8 +26,8 @@ pub fn level_labels(spec: &FieldSpec) -> Vec<String> {
         FieldKind::FullName => vec![
             "exact".into(),
             "same name parts in any order, after transliteration".into(),
-            "name parts similar >= 0.92".into(),
-            "name parts similar >= 0.80".into(),
+            "every name part similar >= 0.92".into(),
+            "every name part similar >= 0.80".into(),
             "different".into(),
         ],
         FieldKind::Date => vec![
@@ -148,7 +148,7 @@ impl Comparator {
                 } else if sorted_tokens(&x.loose) == sorted_tokens(&y.loose) {
                     2
                 } else {
-                    let s = token_set_similarity(&x.loose, &y.loose);
+                    let s = token_min_similarity(&x.loose, &y.loose);
                     ladder(s, &[0.92, 0.80], 3)
                 }
             }

@@ -139,7 +139,7 @@ fn default_model() -> Model {
         (&[0.50, 0.25, 0.15, 0.10], &[0.10, 0.10, 0.15, 0.65]),
         (&[0.40, 0.25, 0.15, 0.20], &[0.10, 0.10, 0.10, 0.70]),
         (&[0.35, 0.35, 0.20, 0.10], &[0.10, 0.20, 0.20, 0.50]),
-        (&[0.20, 0.30, 0.30, 0.20], &[0.001, 0.02, 0.20, 0.779]),
+        (&[0.15, 0.25, 0.25, 0.35], &[0.001, 0.02, 0.20, 0.779]),
     ];
     let fields = report_schema()
         .fields
@@ -295,8 +295,10 @@ impl IncidentLinker {
         })
     }
 
-    /// Re-links every report from scratch. With `reestimate`, u, m and the prior are
-    /// learned from these reports by EM (worth it from a few hundred reports on);
+    /// Re-links every report from scratch. The prior (share of report pairs that
+    /// describe one incident) is set from the batch size, assuming about two reports
+    /// per incident; with `reestimate`, u, m and the prior are learned by EM instead
+    /// (worth it from a few hundred reports on);
     /// reviewers' labels act as must-link / cannot-link either way.
     pub fn relink_all(
         &self,
@@ -305,6 +307,9 @@ impl IncidentLinker {
         labels: &[PairLabel],
     ) -> Result<BatchLinking, LinkError> {
         let refs: Vec<&ReportFeatures> = reports.iter().collect();
+        // If incidents have about two reports each, about n of the n²/2 pairs match.
+        let mut model = self.model.clone();
+        model.prior = (1.0 / reports.len().max(1) as f64).clamp(1e-6, 0.1);
         let ds = dataset(&refs)?;
         let opts = LinkOptions {
             mode: LinkMode::Dedupe,
@@ -312,11 +317,7 @@ impl IncidentLinker {
             threshold: self.thresholds.link,
             review_threshold: self.thresholds.review,
             labels: labels.to_vec(),
-            model: if reestimate {
-                None
-            } else {
-                Some(self.model.clone())
-            },
+            model: if reestimate { None } else { Some(model) },
             ..LinkOptions::default()
         };
         let out = link_dataset(&ds, &opts, None)?;

@@ -201,6 +201,8 @@ pub struct TrainOptions {
     pub tolerance: f64,
     /// Weight of the EM estimate of m, in pseudo-pairs, when blended with labelled matches.
     pub label_prior_strength: f64,
+    /// Below this many records nothing is estimated and neutral weights are used.
+    pub min_records: usize,
 }
 
 impl Default for TrainOptions {
@@ -211,6 +213,7 @@ impl Default for TrainOptions {
             max_iterations: 100,
             tolerance: 1e-6,
             label_prior_strength: 50.0,
+            min_records: 50,
         }
     }
 }
@@ -446,6 +449,14 @@ pub(crate) fn train(
 ) -> Model {
     let nf = ds.schema.fields.len();
     let mut model = Model::initial(&ds.schema.fields);
+    if ds.len() < opts.min_records {
+        // Too few records to estimate anything: keep the neutral starting weights
+        // (exact agreement about +6 bits, disagreement about -6) and assume about
+        // two records per entity.
+        model.prior = (1.0 / ds.len().max(2) as f64).min(0.5);
+        blend_labels(ds, cmp, &mut model, labels, opts);
+        return model;
+    }
     estimate_u(ds, cmp, &mut model, cross_source_only, opts);
     let mut sums: Vec<Vec<f64>> = model.fields.iter().map(|f| vec![0.0; f.m.len()]).collect();
     let mut sessions = vec![0usize; nf];

@@ -219,6 +219,31 @@ pub fn token_set_similarity(a: &str, b: &str) -> f64 {
     ((one_way(&ta, &tb) + one_way(&tb, &ta)) / 2.0).clamp(0.0, 1.0)
 }
 
+/// Strict order-free similarity: every word of the name with fewer words must have a
+/// close partner on the other side; the weakest such partner decides. "Azamat
+/// Sultanov" and "Azamat Khaydarov" share a given name but score low.
+pub(crate) fn token_min_similarity(a: &str, b: &str) -> f64 {
+    let ta: Vec<&str> = a.split_whitespace().collect();
+    let tb: Vec<&str> = b.split_whitespace().collect();
+    if ta.is_empty() || tb.is_empty() {
+        return if ta.is_empty() && tb.is_empty() {
+            1.0
+        } else {
+            0.0
+        };
+    }
+    let worst = |x: &[&str], y: &[&str]| {
+        x.iter()
+            .map(|s| y.iter().map(|t| jaro_winkler(s, t)).fold(0.0, f64::max))
+            .fold(1.0, f64::min)
+    };
+    match ta.len().cmp(&tb.len()) {
+        std::cmp::Ordering::Less => worst(&ta, &tb),
+        std::cmp::Ordering::Greater => worst(&tb, &ta),
+        std::cmp::Ordering::Equal => worst(&ta, &tb).min(worst(&tb, &ta)),
+    }
+}
+
 /// Jaccard overlap of two sorted, de-duplicated id lists; 1 when both are empty.
 pub(crate) fn jaccard_sorted<T: Ord>(a: &[T], b: &[T]) -> f64 {
     if a.is_empty() && b.is_empty() {
@@ -291,6 +316,8 @@ mod tests {
     fn token_set_ignores_order() {
         assert!(token_set_similarity("usmonov sherzod", "sherzod usmanov") > 0.9);
         assert!(token_set_similarity("usmonov sherzod", "ivanova anna") < 0.7);
+        assert!(token_min_similarity("azamat sultanov", "azamat khaydarov") < 0.8);
+        assert!(token_min_similarity("usmonov sherzod", "sherzod usmanov") > 0.85);
     }
 
     #[test]
