@@ -210,24 +210,38 @@ pub fn estimate(table: &CaptureTable, options: &DgaOptions) -> Result<DgaResult,
     let graphs = decomposable_graphs(j);
     let model = Model::new(table, delta, &missing, &options.prior);
 
-    // Log evidence of each graph and the model-averaged posterior, accumulated against a
-    // running scale so no (graph × grid) matrix is ever held.
-    let acc = graphs
-        .par_iter()
-        .enumerate()
-        .fold(
-            || Accumulator::new(missing.len()),
-            |mut acc, (g, graph)| {
-                model.row(graph, &mut acc.row);
-                let e = acc.absorb_row();
-                acc.evidence.push((g, e));
-                acc
-            },
-        )
-        .reduce(|| Accumulator::new(missing.len()), Accumulator::merge);
-    let mut evidence = vec![f64::NEG_INFINITY; graphs.len()];
-    for &(g, e) in &acc.evidence {
-        evidence[g] = e;
+    // The grid is cut into blocks processed in parallel; within a block every graph's row is
+    // computed in cache, its log evidence is accumulated, and exp() is skipped wherever a
+    // value lies more than NEGLIGIBLE below the best seen (its share is below f64 resolution).
+    let terms: Vec<GraphTerms> = graphs.iter().map(|g| GraphTerms::new(g, &model)).collect();
+    let blocks: Vec<Block> = (0..missing.len())
+        .step_by(BLOCK)
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|start| Block::compute(&model, &terms, start, (start + BLOCK).min(missing.len())))
+        .collect();
+    let evidence: Vec<f64> = (0..graphs.len())
+        .map(|g| {
+            let parts: Vec<f64> = blocks
+                .iter()
+                .filter(|b| b.evidence[g].1 > 0.0)
+                .map(|b| b.evidence[g].0 + b.evidence[g].1.ln())
+                .collect();
+            log_sum_exp(&parts)
+        })
+        .collect();
+    let reference = blocks
+        .iter()
+        .map(|b| b.reference)
+        .fold(f64::NEG_INFINITY, f64::max);
+    let mut weights = Vec::with_capacity(missing.len());
+    for b in &blocks {
+        let f = if b.reference.is_finite() {
+            (b.reference - reference).exp()
+        } else {
+            0.0
+        };
+        weights.extend(b.sum.iter().map(|s| s * f));
     }
     let log_total = log_sum_exp(&evidence);
     if !log_total.is_finite() {
@@ -238,9 +252,9 @@ pub fn estimate(table: &CaptureTable, options: &DgaOptions) -> Result<DgaResult,
     order.sort_by(|&a, &b| probs[b].total_cmp(&probs[a]));
     let top = order[0];
 
-    let posterior = normalize(&acc.sum);
+    let posterior = normalize(&weights);
     let mut top_row = vec![0.0; missing.len()];
-    model.row(&graphs[top], &mut top_row);
+    model.row(&terms[top], 0, &mut top_row);
     let top_max = top_row.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let top_post = normalize(
         &top_row
@@ -352,22 +366,98 @@ impl Model {
         }
     }
 
-    /// ln p(data, N | graph) (up to a constant shared by all graphs) over the grid.
-    fn row(&self, graph: &DecomposableGraph, out: &mut [f64]) {
-        let terms = graph.terms();
-        let k: f64 = terms
-            .iter()
-            .map(|&(c, s)| f64::from(s) * self.constant[c as usize])
-            .sum();
-        let coef: f64 = terms.iter().map(|&(_, s)| f64::from(s)).sum();
-        for ((o, b), t) in out.iter_mut().zip(&self.base).zip(&self.total_term) {
-            *o = k + b - coef * t;
+    /// ln p(data, N | graph) (up to a constant shared by all graphs) over grid points
+    /// `start .. start + out.len()`.
+    fn row(&self, graph: &GraphTerms, start: usize, out: &mut [f64]) {
+        let end = start + out.len();
+        for ((o, b), t) in out
+            .iter_mut()
+            .zip(&self.base[start..end])
+            .zip(&self.total_term[start..end])
+        {
+            *o = graph.constant + b - graph.coefficient * t;
         }
-        for &(c, s) in &terms {
-            let s = f64::from(s);
-            for (o, v) in out.iter_mut().zip(&self.varying[c as usize]) {
+        for &(c, sign) in &graph.terms {
+            let s = f64::from(sign);
+            for (o, v) in out.iter_mut().zip(&self.varying[c as usize][start..end]) {
                 *o += s * v;
             }
+        }
+    }
+}
+
+/// A graph's log-linear terms with the parts of its marginal likelihood that do not vary
+/// over the grid folded in.
+struct GraphTerms {
+    terms: Vec<(u32, i32)>,
+    /// Σ ± constant parts of the clique and separator marginal likelihoods.
+    constant: f64,
+    /// Σ ± 1: how many times ln Γ(N + δ·2^J) enters.
+    coefficient: f64,
+}
+
+impl GraphTerms {
+    fn new(graph: &DecomposableGraph, model: &Model) -> Self {
+        let terms = graph.terms();
+        let coefficient = terms.iter().map(|&(_, s)| f64::from(s)).sum();
+        let constant = terms
+            .iter()
+            .map(|&(c, s)| f64::from(s) * model.constant[c as usize])
+            .sum();
+        Self {
+            terms,
+            constant,
+            coefficient,
+        }
+    }
+}
+
+const BLOCK: usize = 2048;
+/// Values more than this many nats below the best seen are treated as zero.
+const NEGLIGIBLE: f64 = 50.0;
+
+/// One block of the grid: Σ_g exp(row_g − reference) and each graph's (max, Σ exp(row − max)).
+struct Block {
+    reference: f64,
+    sum: Vec<f64>,
+    evidence: Vec<(f64, f64)>,
+}
+
+impl Block {
+    fn compute(model: &Model, graphs: &[GraphTerms], start: usize, end: usize) -> Self {
+        let len = end - start;
+        let mut row = vec![0.0; len];
+        let mut sum = vec![0.0; len];
+        let mut reference = f64::NEG_INFINITY;
+        let mut evidence = Vec::with_capacity(graphs.len());
+        for g in graphs {
+            model.row(g, start, &mut row);
+            let max = row.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            if !max.is_finite() || max < reference - NEGLIGIBLE {
+                evidence.push((max, 0.0));
+                continue;
+            }
+            if max > reference {
+                let shrink = (reference - max).exp();
+                sum.iter_mut().for_each(|s| *s *= shrink);
+                reference = max;
+            }
+            let factor = (max - reference).exp();
+            let mut total = 0.0;
+            for (s, &r) in sum.iter_mut().zip(&row) {
+                let d = r - max;
+                if d > -NEGLIGIBLE {
+                    let e = d.exp();
+                    total += e;
+                    *s += e * factor;
+                }
+            }
+            evidence.push((max, total));
+        }
+        Self {
+            reference,
+            sum,
+            evidence,
         }
     }
 }
@@ -386,60 +476,6 @@ fn compress(cell: u32, subset: u32) -> u32 {
         s &= s - 1;
     }
     out
-}
-
-/// Per-worker state: Σ_g exp(row_g − scale) over the grid, plus each graph's log evidence.
-struct Accumulator {
-    row: Vec<f64>,
-    sum: Vec<f64>,
-    scale: f64,
-    evidence: Vec<(usize, f64)>,
-}
-
-impl Accumulator {
-    fn new(len: usize) -> Self {
-        Self {
-            row: vec![0.0; len],
-            sum: vec![0.0; len],
-            scale: f64::NEG_INFINITY,
-            evidence: Vec::new(),
-        }
-    }
-
-    /// Adds exp(row) into the running sum and returns ln Σ exp(row), the graph's evidence.
-    fn absorb_row(&mut self) -> f64 {
-        let max = self.row.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        if !max.is_finite() {
-            return f64::NEG_INFINITY;
-        }
-        if max > self.scale {
-            let shrink = (self.scale - max).exp();
-            self.sum.iter_mut().for_each(|s| *s *= shrink);
-            self.scale = max;
-        }
-        let factor = (max - self.scale).exp();
-        let mut total = 0.0;
-        for (s, r) in self.sum.iter_mut().zip(&self.row) {
-            let e = (r - max).exp();
-            total += e;
-            *s += e * factor;
-        }
-        max + total.ln()
-    }
-
-    fn merge(mut self, mut other: Self) -> Self {
-        if other.scale > self.scale {
-            std::mem::swap(&mut self, &mut other);
-        }
-        if other.scale.is_finite() {
-            let f = (other.scale - self.scale).exp();
-            for (s, o) in self.sum.iter_mut().zip(&other.sum) {
-                *s += o * f;
-            }
-        }
-        self.evidence.extend(other.evidence);
-        self
-    }
 }
 
 fn normalize(weights: &[f64]) -> Vec<f64> {

@@ -127,7 +127,7 @@ fn junction_separators(cliques: &[u32]) -> Vec<u32> {
             edges.push(((cliques[a] & cliques[b]).count_ones(), a, b));
         }
     }
-    edges.sort_by(|x, y| y.0.cmp(&x.0));
+    edges.sort_by_key(|e| std::cmp::Reverse(e.0));
     let mut parent: Vec<usize> = (0..cliques.len()).collect();
     fn root(parent: &mut [usize], mut x: usize) -> usize {
         while parent[x] != x {

@@ -231,6 +231,8 @@ struct Sampler {
     weights: Vec<f64>,
     suffix: Vec<f64>,
     drawn: Vec<u64>,
+    /// Class counts of the unobserved.
+    count0: Vec<u64>,
 }
 
 impl Sampler {
@@ -255,6 +257,7 @@ impl Sampler {
             weights: vec![0.0; k],
             suffix: vec![0.0; k],
             drawn: vec![0; k],
+            count0: vec![0; k],
         };
         // Start λ from its Beta(1, 1) prior.
         for jj in 0..j {
@@ -290,14 +293,14 @@ impl Sampler {
     fn pattern_weights_in_logs(&mut self, pattern: u32) {
         let k = self.k;
         let w = &mut self.weights;
-        for kk in 0..k {
-            w[kk] = self.ln_pi[kk] + self.miss[kk].ln();
+        for ((x, lp), m) in w.iter_mut().zip(&self.ln_pi).zip(&self.miss) {
+            *x = lp + m.ln();
         }
         let mut bits = pattern;
         while bits != 0 {
             let jj = bits.trailing_zeros() as usize;
-            for kk in 0..k {
-                w[kk] += self.odds[jj * k + kk].ln();
+            for (x, o) in w.iter_mut().zip(&self.odds[jj * k..jj * k + k]) {
+                *x += o.ln();
             }
             bits &= bits - 1;
         }
@@ -331,9 +334,8 @@ impl Sampler {
             let mut bits = pattern;
             while bits != 0 {
                 let jj = bits.trailing_zeros() as usize;
-                let row = &mut self.class_x[jj * k..jj * k + k];
-                for kk in 0..k {
-                    row[kk] += self.drawn[kk];
+                for (x, d) in self.class_x[jj * k..jj * k + k].iter_mut().zip(&self.drawn) {
+                    *x += d;
                 }
                 bits &= bits - 1;
             }
@@ -342,18 +344,10 @@ impl Sampler {
             }
         }
 
-        // 2. The unobserved: n0 | θ ~ NegBin(n, 1 − π0) under p(N) ∝ 1/N, then their classes.
-        let pi0: f64 = self.escape.iter().sum();
-        self.n0 = negative_binomial(rng, self.n as f64, pi0.min(1.0));
-        multinomial(
-            rng,
-            self.n0,
-            &self.escape,
-            &mut self.suffix,
-            &mut self.drawn,
-        );
+        // The unobserved keep their class counts from the previous sweep until step 5
+        // (the reference implementation's order).
         for kk in 0..k {
-            self.class_n[kk] += self.drawn[kk];
+            self.class_n[kk] += self.count0[kk];
         }
 
         // 3. λ_jk ~ Beta(1 + recorded, 1 + not recorded) within class k, as X/(X + Y).
@@ -386,12 +380,71 @@ impl Sampler {
         }
         self.ln_pi[k - 1] = ln_rest;
 
-        // 5. α ~ Gamma(a + K* − 1, rate b − Σ ln(1 − V_k)).
+        // 5. The unobserved: n0 | θ ~ NegBin(n, 1 − π0) under p(N) ∝ 1/N, then their classes.
+        let mut pi0 = 0.0;
+        for kk in 0..k {
+            self.escape[kk] = self.ln_pi[kk].exp() * self.miss[kk];
+            pi0 += self.escape[kk];
+        }
+        self.n0 = negative_binomial(rng, self.n as f64, pi0.min(1.0));
+        multinomial(
+            rng,
+            self.n0,
+            &self.escape,
+            &mut self.suffix,
+            &mut self.count0,
+        );
+
+        // 6. α ~ Gamma(a + K* − 1, rate b − Σ ln(1 − V_k)).
         if k > 1 {
             let rate = self.b_alpha - sum_ln_1mv;
             self.alpha = (ln_gamma_variate(rng, self.a_alpha + (k - 1) as f64) - rate.ln())
                 .exp()
                 .max(1e-300);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::simulate::{simulate, SimClass};
+    use crate::special::ln_gamma;
+
+    /// With one latent class LCMCR is the independence model with Beta(1, 1) priors and
+    /// p(N) ∝ 1/N, whose posterior of N is a one-dimensional sum.
+    #[test]
+    fn one_class_matches_the_exact_posterior() {
+        let classes = [SimClass {
+            share: 1.0,
+            capture: vec![0.3, 0.2, 0.25],
+        }];
+        let table = simulate(600, &classes, 9);
+        let n = table.total() as f64;
+        let totals: Vec<f64> = table.list_totals().iter().map(|&t| t as f64).collect();
+        let log_post = |big_n: f64| {
+            -big_n.ln() + ln_gamma(big_n + 1.0) - ln_gamma(big_n - n + 1.0)
+                + totals
+                    .iter()
+                    .map(|&nj| ln_gamma(big_n - nj + 1.0) - ln_gamma(big_n + 2.0))
+                    .sum::<f64>()
+        };
+        let grid: Vec<f64> = (0..20_000).map(|m| n + f64::from(m)).collect();
+        let lp: Vec<f64> = grid.iter().map(|&g| log_post(g)).collect();
+        let max = lp.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let w: Vec<f64> = lp.iter().map(|v| (v - max).exp()).collect();
+        let total: f64 = w.iter().sum();
+        let exact_mean = grid.iter().zip(&w).map(|(g, w)| g * w).sum::<f64>() / total;
+        let options = LcmcrOptions {
+            k_star: 1,
+            burn_in: 500,
+            draws: 4_000,
+            thin: 2,
+            chains: 2,
+            ..LcmcrOptions::default()
+        };
+        let r = estimate(&table, &options).unwrap();
+        println!("exact mean {exact_mean:.1}, sampler {:.1}", r.summary.mean);
+        assert!((r.summary.mean - exact_mean).abs() < 0.01 * exact_mean);
     }
 }

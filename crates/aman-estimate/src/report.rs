@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::dga::{self, DgaOptions, DgaResult};
 use crate::guard::{self, GuardOptions, Refusal};
 use crate::lcmcr::{self, LcmcrOptions, LcmcrResult};
-use crate::loglinear::{self, LogLinearOptions, LogLinearResult, ModelSet};
+use crate::loglinear::{self, Criterion, LogLinearOptions, LogLinearResult, ModelSet};
 use crate::table::{CaptureTable, Stratum};
 
 /// The estimators.
@@ -443,7 +443,13 @@ impl EstimateReport {
         if let Some(r) = &self.loglinear {
             row(
                 &mut s,
-                &format!("log-linear ({:?}, MLE)", r.criterion),
+                &format!(
+                    "log-linear ({}, MLE)",
+                    match r.criterion {
+                        Criterion::Aic => "AIC",
+                        Criterion::Bic => "BIC",
+                    }
+                ),
                 r.chosen.n_hat,
                 r.lower,
                 r.upper,

@@ -72,7 +72,7 @@ pub fn negative_binomial<R: Rng + ?Sized>(rng: &mut R, successes: f64, fail_prob
     }
     let odds = fail_prob / (1.0 - fail_prob).max(f64::MIN_POSITIVE);
     let rate = gamma_variate(rng, successes) * odds;
-    if !(rate > 0.0) {
+    if rate.is_nan() || rate <= 0.0 {
         return 0;
     }
     // Poisson::new fails only for non-finite or non-positive rates, handled above.
@@ -264,7 +264,7 @@ fn stirling_tail(k: f64) -> f64 {
         0.011_896_709_945_891_77,
         0.010_411_265_261_972_09,
         0.009_255_462_182_712_733,
-        0.008_330_563_433_362_871,
+        0.008_330_563_433_362_87,
     ];
     if k < 10.0 {
         return TABLE[k as usize];
