@@ -101,44 +101,72 @@ pub struct ChainBreak {
     pub problem: String,
 }
 
-/// Checks a full log in order. Returns the first broken entry.
+/// Checks a log entry by entry, in order, without holding it all in memory.
 ///
 /// Catches an edited entry (its hash no longer matches), a deleted one (a gap in
 /// `seq`, and the next entry's `prev_hash` points at nothing), an inserted one (a
 /// duplicate `seq` or a `prev_hash` that does not match) and reordering. Removing
 /// entries from the *end* leaves a valid shorter chain: that needs a signed checkpoint
 /// of the log size, kept outside the database.
-pub fn verify_chain<'a>(
-    entries: impl IntoIterator<Item = &'a AuditEntry>,
-) -> Result<u64, ChainBreak> {
-    let mut prev_hash = GENESIS_HASH.to_string();
-    let mut count = 0;
-    for (expected_seq, e) in (1..).zip(entries) {
-        if e.seq != expected_seq {
+#[derive(Debug, Clone)]
+pub struct ChainChecker {
+    next_seq: i64,
+    prev_hash: String,
+}
+
+impl Default for ChainChecker {
+    fn default() -> Self {
+        ChainChecker {
+            next_seq: 1,
+            prev_hash: GENESIS_HASH.to_string(),
+        }
+    }
+}
+
+impl ChainChecker {
+    pub fn check(&mut self, e: &AuditEntry) -> Result<(), ChainBreak> {
+        if e.seq != self.next_seq {
             return Err(ChainBreak {
                 seq: e.seq,
                 problem: format!(
-                    "expected entry {expected_seq} here: an entry was deleted, inserted or moved"
+                    "expected entry {} here: an entry was deleted, inserted or moved",
+                    self.next_seq
                 ),
             });
         }
-        if e.prev_hash != prev_hash {
+        if e.prev_hash != self.prev_hash {
             return Err(ChainBreak {
                 seq: e.seq,
                 problem: "does not follow the previous entry (prev_hash mismatch)".into(),
             });
         }
-        let recomputed = entry_hash(e.seq, &e.record, &e.prev_hash);
-        if recomputed != e.entry_hash {
+        if entry_hash(e.seq, &e.record, &e.prev_hash) != e.entry_hash {
             return Err(ChainBreak {
                 seq: e.seq,
                 problem: "contents were changed after it was written (hash mismatch)".into(),
             });
         }
-        prev_hash = e.entry_hash.clone();
-        count += 1;
+        self.prev_hash.clone_from(&e.entry_hash);
+        self.next_seq += 1;
+        Ok(())
     }
-    Ok(count)
+
+    /// Entries checked so far.
+    pub fn count(&self) -> u64 {
+        (self.next_seq - 1) as u64
+    }
+}
+
+/// Checks a full log in order and returns how many entries it holds, or the first
+/// broken entry.
+pub fn verify_chain<'a>(
+    entries: impl IntoIterator<Item = &'a AuditEntry>,
+) -> Result<u64, ChainBreak> {
+    let mut checker = ChainChecker::default();
+    for e in entries {
+        checker.check(e)?;
+    }
+    Ok(checker.count())
 }
 
 #[cfg(test)]

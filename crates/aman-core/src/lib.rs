@@ -25,7 +25,7 @@ pub use report::{
 };
 pub use source::{Credibility, Reliability, Source, SourceInput, SourceKind};
 pub use taxonomy::EventType;
-pub use time::{EventTime, TimePrecision};
+pub use time::{Clock, EventTime, FixedClock, SystemClock, TimePrecision};
 pub use user::{Role, User};
 pub use validation::{FieldError, ValidationErrors};
 

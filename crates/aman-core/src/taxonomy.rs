@@ -183,7 +183,11 @@ mod tests {
     fn specific_acled_sub_types_read_back_and_vague_ones_are_not_guessed() {
         for t in EventType::ALL {
             let (ev, sub) = t.acled();
-            assert_eq!(EventType::from_acled(ev, sub).is_some(), sub != "Other", "{t:?}");
+            assert_eq!(
+                EventType::from_acled(ev, sub).is_some(),
+                sub != "Other",
+                "{t:?}"
+            );
         }
     }
 }

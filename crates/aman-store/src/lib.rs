@@ -1,1 +1,256 @@
-//! aman-store
+//! Persistence for Aman: one [`Store`] trait, implemented once in SQL ([`SqlStore`])
+//! over two thin drivers — SQLite (the embedded default, one file) and PostgreSQL
+//! (a multi-user server). SQL lives only in this crate.
+//!
+//! Every write runs in one transaction together with its audit-log entry, so a change
+//! and the record of who made it are stored or lost together.
+
+mod driver;
+mod migrate;
+mod postgres;
+mod sql_store;
+mod sqlite;
+
+use std::sync::Arc;
+
+use aman_core::{
+    AuditEntry, ChainBreak, Clock, Incident, IncidentSummary, PersonId, PersonRole, PlaceStatus,
+    Report, ResolvedPlace, Role, Source, SourceInput, StatusChange, User, ValidReport,
+    VerificationStatus,
+};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+pub use migrate::{MIGRATION_NAMES, SCHEMA_VERSION};
+pub use sql_store::SqlStore;
+
+/// Who is making a change, as recorded in the audit log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Who {
+    pub username: String,
+}
+
+impl Who {
+    pub fn user(username: impl Into<String>) -> Who {
+        Who {
+            username: username.into(),
+        }
+    }
+
+    /// Changes made by Aman itself (migrations, scheduled jobs).
+    pub fn system() -> Who {
+        Who::user("system")
+    }
+}
+
+/// A validated report ready to store, with its place already resolved (or flagged).
+#[derive(Debug, Clone)]
+pub struct NewReport {
+    pub input: ValidReport,
+    pub received_at: DateTime<Utc>,
+    pub place_status: PlaceStatus,
+    pub place: Option<ResolvedPlace>,
+}
+
+/// Identifies an imported file so the same file is never imported twice.
+#[derive(Debug, Clone)]
+pub struct ImportMark {
+    pub file_sha256: String,
+    pub file_name: String,
+}
+
+/// Report list filters; all optional, combined with AND.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ReportFilter {
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub event_types: Vec<aman_core::EventType>,
+    pub admin1: Option<String>,
+    pub admin2: Option<String>,
+    pub bbox: Option<aman_core::BoundingBox>,
+    pub text: Option<String>,
+    pub status: Option<VerificationStatus>,
+    pub source_id: Option<i64>,
+    pub incident_id: Option<i64>,
+    pub place_status: Option<PlaceStatus>,
+}
+
+/// Incident list filters.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct IncidentFilter {
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub event_types: Vec<aman_core::EventType>,
+    pub admin1: Option<String>,
+    pub admin2: Option<String>,
+    pub bbox: Option<aman_core::BoundingBox>,
+    pub status: Option<VerificationStatus>,
+}
+
+/// Keyset pagination: newest first, `before` is the last id of the previous page.
+/// Stable under concurrent inserts, unlike offsets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageRequest {
+    pub limit: u32,
+    pub before: Option<i64>,
+}
+
+impl PageRequest {
+    pub const MAX_LIMIT: u32 = 1000;
+
+    pub fn first(limit: u32) -> PageRequest {
+        PageRequest {
+            limit,
+            before: None,
+        }
+    }
+}
+
+/// One page of results and the cursor for the next (absent on the last page).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_before: Option<i64>,
+}
+
+/// Aggregate counts for dashboards.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Counts {
+    pub reports: u64,
+    pub incidents: u64,
+    pub incidents_by_status: Vec<(VerificationStatus, u64)>,
+    pub unlinked_reports: u64,
+    pub ambiguous_places: u64,
+}
+
+/// What can go wrong in the store. `Backend` details are for the log, not for users.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{what} {id} not found")]
+    NotFound { what: &'static str, id: String },
+    #[error("{0}")]
+    Conflict(String),
+    #[error("this file (sha256 {sha256}) was already imported on {imported_at} by {imported_by}; nothing was imported again")]
+    DuplicateImport {
+        sha256: String,
+        imported_at: DateTime<Utc>,
+        imported_by: String,
+    },
+    #[error("{0}")]
+    Invalid(String),
+    #[error("database error: {0}")]
+    Backend(String),
+    #[error("stored data could not be read: {0}")]
+    Corrupt(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Everything Aman keeps. Implemented by [`SqlStore`] for both backends; the
+/// contract tests run the same behaviour against each.
+pub trait Store: Send + Sync + std::fmt::Debug {
+    /// `sqlite` or `postgres`.
+    fn backend(&self) -> &'static str;
+    fn clock(&self) -> &dyn Clock;
+
+    fn create_user(
+        &self,
+        by: &Who,
+        username: &str,
+        role: Role,
+        password_hash: &str,
+    ) -> Result<User>;
+    /// The user and their password hash, for login.
+    fn find_user(&self, username: &str) -> Result<Option<(User, String)>>;
+    fn list_users(&self) -> Result<Vec<User>>;
+    fn create_session(
+        &self,
+        user_id: i64,
+        token_hash: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<()>;
+    /// The user a live (unexpired) session belongs to.
+    fn session_user(&self, token_hash: &str) -> Result<Option<User>>;
+    fn delete_session(&self, token_hash: &str) -> Result<()>;
+
+    fn create_source(&self, by: &Who, input: SourceInput) -> Result<Source>;
+    fn list_sources(&self) -> Result<Vec<Source>>;
+    fn get_source(&self, id: i64) -> Result<Option<Source>>;
+
+    /// Stores all reports or none. With an `ImportMark`, refuses a file imported before.
+    fn insert_reports(
+        &self,
+        by: &Who,
+        reports: Vec<NewReport>,
+        import: Option<ImportMark>,
+    ) -> Result<Vec<i64>>;
+    fn get_report(&self, id: i64) -> Result<Option<Report>>;
+    fn list_reports(&self, filter: &ReportFilter, page: PageRequest) -> Result<Page<Report>>;
+
+    fn create_incident(
+        &self,
+        by: &Who,
+        title: &str,
+        report_ids: &[i64],
+        reason: &str,
+    ) -> Result<i64>;
+    fn list_incidents(
+        &self,
+        filter: &IncidentFilter,
+        page: PageRequest,
+    ) -> Result<Page<IncidentSummary>>;
+    fn get_incident(&self, id: i64) -> Result<Option<Incident>>;
+    fn link_report(&self, by: &Who, incident_id: i64, report_id: i64, reason: &str) -> Result<()>;
+    fn unlink_report(&self, by: &Who, incident_id: i64, report_id: i64, reason: &str)
+        -> Result<()>;
+    fn change_status(
+        &self,
+        by: &Who,
+        incident_id: i64,
+        to: VerificationStatus,
+        reason: &str,
+    ) -> Result<StatusChange>;
+
+    fn create_person(
+        &self,
+        by: &Who,
+        id: &PersonId,
+        role: PersonRole,
+        synthetic: bool,
+    ) -> Result<()>;
+
+    fn counts(&self) -> Result<Counts>;
+
+    /// Audit entries with `seq > after`, oldest first.
+    fn audit_page(&self, after: i64, limit: u32) -> Result<Vec<AuditEntry>>;
+    /// Walks the whole chain; `Ok(Err(_))` names the first broken entry.
+    fn verify_audit(&self) -> Result<Result<u64, ChainBreak>> {
+        let mut checker = aman_core::audit::ChainChecker::default();
+        let mut after = 0;
+        loop {
+            let page = self.audit_page(after, 10_000)?;
+            let Some(last) = page.last() else { break };
+            after = last.seq;
+            for e in &page {
+                if let Err(b) = checker.check(e) {
+                    return Ok(Err(b));
+                }
+            }
+        }
+        Ok(Ok(checker.count()))
+    }
+}
+
+/// Opens a store from a URL: `sqlite:PATH` (or a bare path) or `postgres://…`, and
+/// brings its schema up to date.
+pub fn open(url: &str, clock: Arc<dyn Clock>) -> Result<Arc<dyn Store>> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(SqlStore::postgres(url, None, clock)?))
+    } else {
+        let path = url.strip_prefix("sqlite:").unwrap_or(url);
+        Ok(Arc::new(SqlStore::sqlite(
+            std::path::Path::new(path),
+            clock,
+        )?))
+    }
+}

@@ -1,0 +1,149 @@
+//! The small surface each database driver provides, so the store's logic is written
+//! once: run statements with positional `?` parameters inside a transaction, and read
+//! rows back as plain values.
+
+use crate::{Result, StoreError};
+
+/// A parameter or column value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Int(i64),
+    Real(f64),
+    Text(String),
+}
+
+impl From<i64> for Value {
+    fn from(v: i64) -> Value {
+        Value::Int(v)
+    }
+}
+impl From<f64> for Value {
+    fn from(v: f64) -> Value {
+        Value::Real(v)
+    }
+}
+impl From<bool> for Value {
+    fn from(v: bool) -> Value {
+        Value::Int(v as i64)
+    }
+}
+impl From<&str> for Value {
+    fn from(v: &str) -> Value {
+        Value::Text(v.to_string())
+    }
+}
+impl From<String> for Value {
+    fn from(v: String) -> Value {
+        Value::Text(v)
+    }
+}
+impl<T: Into<Value>> From<Option<T>> for Value {
+    fn from(v: Option<T>) -> Value {
+        v.map_or(Value::Null, Into::into)
+    }
+}
+
+/// A result row.
+#[derive(Debug, Clone)]
+pub struct Row(pub Vec<Value>);
+
+impl Row {
+    fn get(&self, i: usize) -> Result<&Value> {
+        self.0
+            .get(i)
+            .ok_or_else(|| StoreError::Corrupt(format!("missing column {i}")))
+    }
+
+    pub fn int(&self, i: usize) -> Result<i64> {
+        self.opt_int(i)?
+            .ok_or_else(|| StoreError::Corrupt(format!("column {i} is null")))
+    }
+
+    pub fn opt_int(&self, i: usize) -> Result<Option<i64>> {
+        match self.get(i)? {
+            Value::Null => Ok(None),
+            Value::Int(v) => Ok(Some(*v)),
+            other => Err(StoreError::Corrupt(format!(
+                "column {i}: expected integer, got {other:?}"
+            ))),
+        }
+    }
+
+    pub fn real(&self, i: usize) -> Result<f64> {
+        self.opt_real(i)?
+            .ok_or_else(|| StoreError::Corrupt(format!("column {i} is null")))
+    }
+
+    pub fn opt_real(&self, i: usize) -> Result<Option<f64>> {
+        match self.get(i)? {
+            Value::Null => Ok(None),
+            Value::Real(v) => Ok(Some(*v)),
+            Value::Int(v) => Ok(Some(*v as f64)),
+            other => Err(StoreError::Corrupt(format!(
+                "column {i}: expected number, got {other:?}"
+            ))),
+        }
+    }
+
+    pub fn text(&self, i: usize) -> Result<String> {
+        self.opt_text(i)?
+            .ok_or_else(|| StoreError::Corrupt(format!("column {i} is null")))
+    }
+
+    pub fn opt_text(&self, i: usize) -> Result<Option<String>> {
+        match self.get(i)? {
+            Value::Null => Ok(None),
+            Value::Text(v) => Ok(Some(v.clone())),
+            other => Err(StoreError::Corrupt(format!(
+                "column {i}: expected text, got {other:?}"
+            ))),
+        }
+    }
+}
+
+/// Statements inside one transaction. SQL uses `?` placeholders; drivers translate.
+pub trait Tx {
+    /// Runs a script of several statements without parameters (migrations).
+    fn exec_batch(&mut self, sql: &str) -> Result<()>;
+    fn exec(&mut self, sql: &str, params: &[Value]) -> Result<u64>;
+    fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>>;
+
+    /// Runs one statement per parameter row, preparing it once; for bulk inserts.
+    /// The statement must end in `RETURNING id`; returns the ids in order.
+    fn insert_many(
+        &mut self,
+        sql: &str,
+        rows: &mut dyn Iterator<Item = Vec<Value>>,
+    ) -> Result<Vec<i64>>;
+
+    fn query_one(&mut self, sql: &str, params: &[Value]) -> Result<Option<Row>> {
+        Ok(self.query(sql, params)?.into_iter().next())
+    }
+
+    fn insert_id(&mut self, sql: &str, params: &[Value]) -> Result<i64> {
+        self.query_one(sql, params)?
+            .ok_or_else(|| StoreError::Backend("INSERT … RETURNING gave no row".into()))?
+            .int(0)
+    }
+}
+
+/// How one backend's SQL differs from the other's.
+pub trait Dialect {
+    /// A WHERE condition on `reports` (alias `r`) matching full text `?`.
+    fn text_match(&self) -> &'static str;
+    /// The parameter bound to [`Dialect::text_match`] for a user's search words.
+    fn text_query(&self, words: &str) -> String;
+    /// Keeps the full-text index in step after a report insert, if the backend needs it.
+    fn fts_insert(&self) -> Option<&'static str>;
+}
+
+/// A database that runs closures inside read or write transactions.
+pub trait Driver: Send + Sync + std::fmt::Debug {
+    fn name(&self) -> &'static str;
+    fn dialect(&self) -> &dyn Dialect;
+    /// A transaction that commits when `f` returns `Ok`. Writers are serialised so the
+    /// audit chain's "previous entry" is always the real last entry.
+    fn write<T>(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<T>) -> Result<T>;
+    fn read<T>(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<T>) -> Result<T>;
+}

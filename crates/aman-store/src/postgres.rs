@@ -1,0 +1,210 @@
+//! PostgreSQL driver: a connection pool over the synchronous `postgres` client (the
+//! server calls the store from blocking threads). Writers take a transaction-scoped
+//! advisory lock so audit entries are appended one at a time.
+
+use std::error::Error as _;
+
+use postgres::types::{to_sql_checked, IsNull, ToSql, Type};
+use postgres::NoTls;
+use r2d2_postgres::PostgresConnectionManager;
+
+use crate::driver::{Dialect, Driver, Row, Tx, Value};
+use crate::{migrate, Result, StoreError};
+
+/// Key of the advisory lock that serialises writers (any constant works).
+const WRITE_LOCK: i64 = 0x616d_616e;
+
+#[derive(Debug)]
+pub struct PgDriver {
+    pool: r2d2::Pool<PostgresConnectionManager<NoTls>>,
+}
+
+impl PgDriver {
+    /// Connects and migrates. `schema` (tests) puts every table in its own schema.
+    pub fn open(url: &str, schema: Option<&str>) -> Result<PgDriver> {
+        let mut config: postgres::Config = url
+            .parse()
+            .map_err(|e| StoreError::Invalid(format!("bad PostgreSQL URL: {e}")))?;
+        if let Some(schema) = schema {
+            if !schema
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_')
+            {
+                return Err(StoreError::Invalid(
+                    "schema name must be [A-Za-z0-9_]".into(),
+                ));
+            }
+            let mut client = config.connect(NoTls).map_err(backend)?;
+            client
+                .batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {schema}"))
+                .map_err(backend)?;
+            config.options(&format!("-csearch_path={schema}"));
+        }
+        let manager = PostgresConnectionManager::new(config, NoTls);
+        let pool = r2d2::Pool::builder()
+            .max_size(16)
+            .build(manager)
+            .map_err(|e| StoreError::Backend(format!("cannot connect to PostgreSQL: {e}")))?;
+        let driver = PgDriver { pool };
+        driver.write(&mut |tx| migrate::apply(tx, migrate::POSTGRES))?;
+        Ok(driver)
+    }
+
+    fn conn(&self) -> Result<r2d2::PooledConnection<PostgresConnectionManager<NoTls>>> {
+        self.pool
+            .get()
+            .map_err(|e| StoreError::Backend(format!("no database connection: {e}")))
+    }
+}
+
+fn backend(e: postgres::Error) -> StoreError {
+    if let Some(db) = e.as_db_error() {
+        if db.code().code().starts_with("23") {
+            return StoreError::Conflict(db.message().to_string());
+        }
+        return StoreError::Backend(format!("{}: {}", db.code().code(), db.message()));
+    }
+    StoreError::Backend(e.source().map_or_else(|| e.to_string(), |s| s.to_string()))
+}
+
+/// `?` placeholders → `$1, $2, …` (our SQL never has `?` inside string literals).
+fn numbered(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len() + 16);
+    let mut n = 0;
+    for c in sql.chars() {
+        if c == '?' {
+            n += 1;
+            out.push('$');
+            out.push_str(&n.to_string());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+impl ToSql for Value {
+    fn to_sql(
+        &self,
+        ty: &Type,
+        out: &mut postgres::types::private::BytesMut,
+    ) -> std::result::Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        match self {
+            Value::Null => Ok(IsNull::Yes),
+            Value::Int(v) => v.to_sql(ty, out),
+            Value::Real(v) => v.to_sql(ty, out),
+            Value::Text(v) => v.to_sql(ty, out),
+        }
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+
+    to_sql_checked!();
+}
+
+fn read_row(row: &postgres::Row) -> Result<Row> {
+    let mut out = Vec::with_capacity(row.len());
+    for (i, col) in row.columns().iter().enumerate() {
+        let v = match *col.type_() {
+            Type::INT8 => row.try_get::<_, Option<i64>>(i).map(|v| v.map(Value::Int)),
+            Type::INT4 => row
+                .try_get::<_, Option<i32>>(i)
+                .map(|v| v.map(|v| Value::Int(v.into()))),
+            Type::FLOAT8 => row.try_get::<_, Option<f64>>(i).map(|v| v.map(Value::Real)),
+            Type::BOOL => row
+                .try_get::<_, Option<bool>>(i)
+                .map(|v| v.map(|b| Value::Int(b.into()))),
+            _ => row
+                .try_get::<_, Option<String>>(i)
+                .map(|v| v.map(Value::Text)),
+        }
+        .map_err(backend)?;
+        out.push(v.unwrap_or(Value::Null));
+    }
+    Ok(Row(out))
+}
+
+struct PgTx<'a>(postgres::Transaction<'a>);
+
+fn refs(params: &[Value]) -> Vec<&(dyn ToSql + Sync)> {
+    params.iter().map(|p| p as &(dyn ToSql + Sync)).collect()
+}
+
+impl Tx for PgTx<'_> {
+    fn exec_batch(&mut self, sql: &str) -> Result<()> {
+        self.0.batch_execute(sql).map_err(backend)
+    }
+
+    fn exec(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
+        self.0
+            .execute(&numbered(sql), &refs(params))
+            .map_err(backend)
+    }
+
+    fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>> {
+        self.0
+            .query(&numbered(sql), &refs(params))
+            .map_err(backend)?
+            .iter()
+            .map(read_row)
+            .collect()
+    }
+
+    fn insert_many(
+        &mut self,
+        sql: &str,
+        rows: &mut dyn Iterator<Item = Vec<Value>>,
+    ) -> Result<Vec<i64>> {
+        let stmt = self.0.prepare(&numbered(sql)).map_err(backend)?;
+        let mut ids = Vec::new();
+        for params in rows {
+            let row = self.0.query_one(&stmt, &refs(&params)).map_err(backend)?;
+            ids.push(row.try_get::<_, i64>(0).map_err(backend)?);
+        }
+        Ok(ids)
+    }
+}
+
+struct PgDialect;
+
+impl Dialect for PgDialect {
+    fn text_match(&self) -> &'static str {
+        "r.search @@ plainto_tsquery('simple', ?)"
+    }
+
+    fn text_query(&self, words: &str) -> String {
+        words.to_string()
+    }
+
+    fn fts_insert(&self) -> Option<&'static str> {
+        None
+    }
+}
+
+impl Driver for PgDriver {
+    fn name(&self) -> &'static str {
+        "postgres"
+    }
+
+    fn dialect(&self) -> &dyn Dialect {
+        &PgDialect
+    }
+
+    fn write<T>(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<T>) -> Result<T> {
+        let mut conn = self.conn()?;
+        let mut tx = PgTx(conn.transaction().map_err(backend)?);
+        tx.0.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])
+            .map_err(backend)?;
+        let out = f(&mut tx)?;
+        tx.0.commit().map_err(backend)?;
+        Ok(out)
+    }
+
+    fn read<T>(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<T>) -> Result<T> {
+        let mut conn = self.conn()?;
+        let mut tx = PgTx(conn.transaction().map_err(backend)?);
+        f(&mut tx)
+    }
+}

@@ -1,0 +1,1147 @@
+//! The store's behaviour, written once over the [`Driver`] surface.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::sync::Arc;
+
+use aman_core::audit::{seal, AuditRecord};
+use aman_core::incident::{combine_counts, derive_confidence, Support};
+use aman_core::{
+    AuditEntry, Clock, CountRange, EventType, Incident, IncidentSummary, PersonId, PersonRole,
+    PlaceStatus, Reliability, Report, ReportInput, ReportKind, ResolvedPlace, Role, Source,
+    SourceInput, SourceKind, StatusChange, User, VerificationStatus,
+};
+use chrono::{DateTime, TimeZone, Utc};
+use serde_json::json;
+
+use crate::driver::{Driver, Row, Tx, Value};
+use crate::postgres::PgDriver;
+use crate::sqlite::SqliteDriver;
+use crate::{
+    Counts, ImportMark, IncidentFilter, NewReport, Page, PageRequest, ReportFilter, Result, Store,
+    StoreError, Who,
+};
+
+/// The one implementation of [`Store`], over SQLite or PostgreSQL.
+#[derive(Debug)]
+pub struct SqlStore<D: Driver> {
+    db: D,
+    clock: Arc<dyn Clock>,
+}
+
+impl SqlStore<SqliteDriver> {
+    /// Opens (creating if needed) an SQLite database file and migrates it.
+    pub fn sqlite(path: &Path, clock: Arc<dyn Clock>) -> Result<Self> {
+        Ok(SqlStore {
+            db: SqliteDriver::open(path)?,
+            clock,
+        })
+    }
+}
+
+impl SqlStore<PgDriver> {
+    /// Connects to PostgreSQL and migrates. `schema` isolates one database in a schema
+    /// (used by tests to run side by side).
+    pub fn postgres(url: &str, schema: Option<&str>, clock: Arc<dyn Clock>) -> Result<Self> {
+        Ok(SqlStore {
+            db: PgDriver::open(url, schema)?,
+            clock,
+        })
+    }
+}
+
+const REPORT_COLS: &str = "r.id, r.input_json, r.received_at, r.created_by, r.created_at, r.place_status, r.place_json, r.incident_id";
+
+const INCIDENT_COLS: &str = "i.id, i.title, i.status, i.confidence, i.event_mask, i.event_start, i.event_end, \
+     i.latitude, i.longitude, i.admin1_code, i.admin1_name, i.admin2_code, i.admin2_name, i.place_name, \
+     i.killed_min, i.killed_max, i.report_count, i.source_count, i.synthetic, i.created_at";
+
+const INSERT_REPORT: &str = "INSERT INTO reports (source_id, import_id, external_ref, kind, refers_to, \
+     event_start, event_end, event_mask, place_text, place_status, place_json, latitude, longitude, \
+     admin1_code, admin2_code, credibility, narrative, input_json, received_at, created_by, created_at, synthetic) \
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
+
+fn ts(t: i64) -> Result<DateTime<Utc>> {
+    Utc.timestamp_opt(t, 0)
+        .single()
+        .ok_or_else(|| StoreError::Corrupt(format!("bad timestamp {t}")))
+}
+
+fn corrupt(what: &str) -> impl Fn(serde_json::Error) -> StoreError + '_ {
+    move |e| StoreError::Corrupt(format!("{what}: {e}"))
+}
+
+fn parse_code<T>(code: &str, parse: fn(&str) -> Option<T>, what: &str) -> Result<T> {
+    parse(code).ok_or_else(|| StoreError::Corrupt(format!("unknown {what} '{code}'")))
+}
+
+fn report_from_row(row: &Row) -> Result<Report> {
+    let input: ReportInput = serde_json::from_str(&row.text(1)?).map_err(corrupt("report"))?;
+    let place = row
+        .opt_text(6)?
+        .map(|p| serde_json::from_str::<ResolvedPlace>(&p))
+        .transpose()
+        .map_err(corrupt("report place"))?;
+    Ok(Report {
+        id: row.int(0)?,
+        input,
+        received_at: ts(row.int(2)?)?,
+        created_by: row.text(3)?,
+        created_at: ts(row.int(4)?)?,
+        place_status: parse_code(&row.text(5)?, PlaceStatus::from_code, "place status")?,
+        place,
+        incident_id: row.opt_int(7)?,
+    })
+}
+
+fn incident_from_row(row: &Row) -> Result<IncidentSummary> {
+    let killed = match (row.opt_int(14)?, row.opt_int(15)?) {
+        (Some(min), Some(max)) => Some(CountRange {
+            min: min as u32,
+            max: max as u32,
+        }),
+        _ => None,
+    };
+    Ok(IncidentSummary {
+        id: row.int(0)?,
+        title: row.text(1)?,
+        status: parse_code(&row.text(2)?, VerificationStatus::from_code, "status")?,
+        confidence: row.real(3)?,
+        event_types: EventType::from_mask(row.int(4)?),
+        start: ts(row.int(5)?)?,
+        end: ts(row.int(6)?)?,
+        latitude: row.opt_real(7)?,
+        longitude: row.opt_real(8)?,
+        admin1_code: row.opt_text(9)?,
+        admin1_name: row.opt_text(10)?,
+        admin2_code: row.opt_text(11)?,
+        admin2_name: row.opt_text(12)?,
+        place_name: row.opt_text(13)?,
+        killed,
+        report_count: row.int(16)? as u32,
+        source_count: row.int(17)? as u32,
+        synthetic: row.int(18)? != 0,
+        created_at: ts(row.int(19)?)?,
+    })
+}
+
+fn source_from_row(row: &Row) -> Result<Source> {
+    Ok(Source {
+        id: row.int(0)?,
+        name: row.text(1)?,
+        organisation: row.text(2)?,
+        kind: parse_code(&row.text(3)?, SourceKind::from_code, "source kind")?,
+        reliability: parse_code(&row.text(4)?, Reliability::parse, "reliability")?,
+        synthetic: row.int(5)? != 0,
+    })
+}
+
+fn user_from_row(row: &Row) -> Result<User> {
+    Ok(User {
+        id: row.int(0)?,
+        username: row.text(1)?,
+        role: parse_code(&row.text(2)?, Role::from_code, "role")?,
+    })
+}
+
+/// Accumulates a WHERE clause and its parameters.
+#[derive(Default)]
+struct Where {
+    clauses: Vec<String>,
+    params: Vec<Value>,
+}
+
+impl Where {
+    fn add(&mut self, clause: impl Into<String>, params: impl IntoIterator<Item = Value>) {
+        self.clauses.push(clause.into());
+        self.params.extend(params);
+    }
+
+    fn sql(&self) -> String {
+        if self.clauses.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", self.clauses.join(" AND "))
+        }
+    }
+}
+
+/// Filters shared by reports (`r`) and incidents (`i`): time overlap, types, areas, box.
+#[allow(clippy::too_many_arguments)]
+fn common_filters(
+    w: &mut Where,
+    alias: &str,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+    types: &[EventType],
+    admin1: &Option<String>,
+    admin2: &Option<String>,
+    bbox: &Option<aman_core::BoundingBox>,
+) {
+    if let Some(from) = from {
+        w.add(
+            format!("{alias}.event_end >= ?"),
+            [Value::Int(from.timestamp())],
+        );
+    }
+    if let Some(to) = to {
+        w.add(
+            format!("{alias}.event_start <= ?"),
+            [Value::Int(to.timestamp())],
+        );
+    }
+    if !types.is_empty() {
+        w.add(
+            format!("({alias}.event_mask & ?) <> 0"),
+            [Value::Int(EventType::mask(types))],
+        );
+    }
+    if let Some(a) = admin1 {
+        w.add(
+            format!("{alias}.admin1_code = ?"),
+            [Value::from(a.as_str())],
+        );
+    }
+    if let Some(a) = admin2 {
+        w.add(
+            format!("{alias}.admin2_code = ?"),
+            [Value::from(a.as_str())],
+        );
+    }
+    if let Some(b) = bbox {
+        w.add(
+            format!("{alias}.latitude BETWEEN ? AND ? AND {alias}.longitude BETWEEN ? AND ?"),
+            [b.min_lat, b.max_lat, b.min_lon, b.max_lon].map(Value::Real),
+        );
+    }
+}
+
+fn page_of<T>(mut items: Vec<T>, limit: u32, id: impl Fn(&T) -> i64) -> Page<T> {
+    let more = items.len() > limit as usize;
+    items.truncate(limit as usize);
+    let next_before = if more { items.last().map(&id) } else { None };
+    Page { items, next_before }
+}
+
+fn check_limit(page: PageRequest) -> Result<u32> {
+    if page.limit == 0 || page.limit > PageRequest::MAX_LIMIT {
+        return Err(StoreError::Invalid(format!(
+            "limit must be 1–{}",
+            PageRequest::MAX_LIMIT
+        )));
+    }
+    Ok(page.limit)
+}
+
+impl<D: Driver> SqlStore<D> {
+    fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// Appends one audit entry inside the caller's write transaction.
+    #[allow(clippy::too_many_arguments)]
+    fn audit(
+        &self,
+        tx: &mut dyn Tx,
+        by: &Who,
+        action: &str,
+        entity: &str,
+        entity_id: impl ToString,
+        reason: Option<&str>,
+        details: serde_json::Value,
+    ) -> Result<()> {
+        let last = tx.query_one(
+            "SELECT seq, entry_hash FROM audit_log ORDER BY seq DESC LIMIT 1",
+            &[],
+        )?;
+        let last = match &last {
+            Some(r) => Some((r.int(0)?, r.text(1)?)),
+            None => None,
+        };
+        let record = AuditRecord {
+            at: self.now(),
+            actor: by.username.clone(),
+            action: action.into(),
+            entity: entity.into(),
+            entity_id: entity_id.to_string(),
+            reason: reason.map(str::to_string),
+            details: details.to_string(),
+        };
+        let e = seal(record, last.as_ref().map(|(s, h)| (*s, h.as_str())));
+        tx.exec(
+            "INSERT INTO audit_log (seq, at, actor, action, entity, entity_id, reason, details, prev_hash, entry_hash) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            &[
+                Value::Int(e.seq),
+                Value::Text(aman_core::audit::canonical_time(e.record.at)),
+                e.record.actor.into(),
+                e.record.action.into(),
+                e.record.entity.into(),
+                e.record.entity_id.into(),
+                e.record.reason.into(),
+                e.record.details.into(),
+                e.prev_hash.into(),
+                e.entry_hash.into(),
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn incident_exists(tx: &mut dyn Tx, id: i64) -> Result<IncidentSummary> {
+        let row = tx
+            .query_one(
+                &format!("SELECT {INCIDENT_COLS} FROM incidents i WHERE i.id = ?"),
+                &[Value::Int(id)],
+            )?
+            .ok_or_else(|| StoreError::NotFound {
+                what: "incident",
+                id: id.to_string(),
+            })?;
+        incident_from_row(&row)
+    }
+
+    /// Recomputes an incident's derived fields from the reports now linked to it.
+    fn refresh_incident(tx: &mut dyn Tx, id: i64) -> Result<()> {
+        let rows = tx.query(
+            "SELECT r.input_json, r.place_json, s.reliability, r.synthetic \
+             FROM reports r JOIN sources s ON s.id = r.source_id WHERE r.incident_id = ? ORDER BY r.id",
+            &[Value::Int(id)],
+        )?;
+        let mut support = Vec::new();
+        let mut mask = 0i64;
+        let mut start: Option<DateTime<Utc>> = None;
+        let mut end: Option<DateTime<Utc>> = None;
+        let mut killed = Vec::new();
+        let mut best_place: Option<ResolvedPlace> = None;
+        let mut given_point: Option<(f64, f64)> = None;
+        let mut sources = BTreeSet::new();
+        let mut synthetic = true;
+        for row in &rows {
+            let input: ReportInput =
+                serde_json::from_str(&row.text(0)?).map_err(corrupt("report"))?;
+            let place: Option<ResolvedPlace> = row
+                .opt_text(1)?
+                .map(|p| serde_json::from_str(&p))
+                .transpose()
+                .map_err(corrupt("report place"))?;
+            let reliability = parse_code(&row.text(2)?, Reliability::parse, "reliability")?;
+            synthetic &= row.int(3)? != 0;
+            sources.insert(input.source_id);
+            support.push(Support {
+                source_id: input.source_id,
+                reliability,
+                credibility: input.credibility,
+                kind: input.kind,
+            });
+            if input.kind != ReportKind::Original {
+                continue;
+            }
+            mask |= EventType::mask(&input.event_types);
+            start = Some(start.map_or(input.event_time.start, |s| s.min(input.event_time.start)));
+            end = Some(end.map_or(input.event_time.end, |e| e.max(input.event_time.end)));
+            killed.extend(input.counts.killed);
+            if let Some(p) = place {
+                if best_place
+                    .as_ref()
+                    .is_none_or(|b| p.precision < b.precision)
+                {
+                    best_place = Some(p);
+                }
+            } else if let (Some(lat), Some(lon)) = (input.latitude, input.longitude) {
+                given_point.get_or_insert((lat, lon));
+            }
+        }
+        let killed = combine_counts(killed);
+        let (lat, lon) = match (&best_place, given_point) {
+            (Some(p), _) => (Some(p.latitude), Some(p.longitude)),
+            (None, Some((lat, lon))) => (Some(lat), Some(lon)),
+            _ => (None, None),
+        };
+        let bp = best_place.as_ref();
+        let mut params = vec![
+            Value::Real(derive_confidence(&support)),
+            Value::Int(rows.len() as i64),
+            Value::Int(sources.len() as i64),
+            Value::from(synthetic && !rows.is_empty()),
+        ];
+        let mut sql = String::from(
+            "UPDATE incidents SET confidence = ?, report_count = ?, source_count = ?, synthetic = ?",
+        );
+        if let (Some(start), Some(end)) = (start, end) {
+            sql.push_str(
+                ", event_mask = ?, event_start = ?, event_end = ?, latitude = ?, longitude = ?, \
+                 admin1_code = ?, admin1_name = ?, admin2_code = ?, admin2_name = ?, place_name = ?, \
+                 killed_min = ?, killed_max = ?",
+            );
+            params.extend([
+                Value::Int(mask),
+                Value::Int(start.timestamp()),
+                Value::Int(end.timestamp()),
+                lat.into(),
+                lon.into(),
+                bp.and_then(|p| p.admin1_code.clone()).into(),
+                bp.and_then(|p| p.admin1_name.clone()).into(),
+                bp.and_then(|p| p.admin2_code.clone()).into(),
+                bp.and_then(|p| p.admin2_name.clone()).into(),
+                bp.and_then(|p| p.name.clone()).into(),
+                killed.map(|k| k.min as i64).into(),
+                killed.map(|k| k.max as i64).into(),
+            ]);
+        }
+        sql.push_str(" WHERE id = ?");
+        params.push(Value::Int(id));
+        tx.exec(&sql, &params)?;
+        Ok(())
+    }
+
+    fn link_in(
+        &self,
+        tx: &mut dyn Tx,
+        by: &Who,
+        incident_id: i64,
+        report_id: i64,
+        reason: &str,
+    ) -> Result<()> {
+        let row = tx
+            .query_one(
+                "SELECT incident_id FROM reports WHERE id = ?",
+                &[Value::Int(report_id)],
+            )?
+            .ok_or_else(|| StoreError::NotFound {
+                what: "report",
+                id: report_id.to_string(),
+            })?;
+        if let Some(current) = row.opt_int(0)? {
+            return Err(StoreError::Conflict(if current == incident_id {
+                format!("report {report_id} is already linked to incident {incident_id}")
+            } else {
+                format!("report {report_id} is linked to incident {current}; unlink it there first")
+            }));
+        }
+        tx.exec(
+            "UPDATE reports SET incident_id = ? WHERE id = ?",
+            &[Value::Int(incident_id), Value::Int(report_id)],
+        )?;
+        self.audit(
+            tx,
+            by,
+            "incident.link",
+            "incident",
+            incident_id,
+            Some(reason),
+            json!({ "report_id": report_id }),
+        )
+    }
+}
+
+fn require_reason(reason: &str) -> Result<()> {
+    if reason.trim().is_empty() {
+        return Err(StoreError::Invalid(
+            "a reason is required for this change".into(),
+        ));
+    }
+    if reason.len() > 2000 {
+        return Err(StoreError::Invalid(
+            "reason must be at most 2000 bytes".into(),
+        ));
+    }
+    Ok(())
+}
+
+impl<D: Driver> Store for SqlStore<D> {
+    fn backend(&self) -> &'static str {
+        self.db.name()
+    }
+
+    fn clock(&self) -> &dyn Clock {
+        self.clock.as_ref()
+    }
+
+    fn create_user(
+        &self,
+        by: &Who,
+        username: &str,
+        role: Role,
+        password_hash: &str,
+    ) -> Result<User> {
+        aman_core::user::validate_username(username).map_err(StoreError::Invalid)?;
+        let now = self.now().timestamp();
+        self.db.write(&mut |tx| {
+            if tx
+                .query_one("SELECT id FROM users WHERE username = ?", &[username.into()])?
+                .is_some()
+            {
+                return Err(StoreError::Conflict(format!("user '{username}' already exists")));
+            }
+            let id = tx.insert_id(
+                "INSERT INTO users (username, role, password_hash, created_at) VALUES (?, ?, ?, ?) RETURNING id",
+                &[username.into(), role.code().into(), password_hash.into(), Value::Int(now)],
+            )?;
+            self.audit(tx, by, "user.create", "user", id, None, json!({ "username": username, "role": role.code() }))?;
+            Ok(User {
+                id,
+                username: username.to_string(),
+                role,
+            })
+        })
+    }
+
+    fn find_user(&self, username: &str) -> Result<Option<(User, String)>> {
+        self.db.read(&mut |tx| {
+            tx.query_one(
+                "SELECT id, username, role, password_hash FROM users WHERE username = ?",
+                &[username.into()],
+            )?
+            .map(|r| Ok((user_from_row(&r)?, r.text(3)?)))
+            .transpose()
+        })
+    }
+
+    fn list_users(&self) -> Result<Vec<User>> {
+        self.db.read(&mut |tx| {
+            tx.query("SELECT id, username, role FROM users ORDER BY id", &[])?
+                .iter()
+                .map(user_from_row)
+                .collect()
+        })
+    }
+
+    fn create_session(
+        &self,
+        user_id: i64,
+        token_hash: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<()> {
+        let now = self.now();
+        self.db.write(&mut |tx| {
+            let user = tx
+                .query_one("SELECT id, username, role FROM users WHERE id = ?", &[Value::Int(user_id)])?
+                .ok_or_else(|| StoreError::NotFound {
+                    what: "user",
+                    id: user_id.to_string(),
+                })?;
+            let user = user_from_row(&user)?;
+            tx.exec("DELETE FROM sessions WHERE expires_at <= ?", &[Value::Int(now.timestamp())])?;
+            tx.exec(
+                "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+                &[
+                    token_hash.into(),
+                    Value::Int(user_id),
+                    Value::Int(now.timestamp()),
+                    Value::Int(expires_at.timestamp()),
+                ],
+            )?;
+            self.audit(
+                tx,
+                &Who::user(&user.username),
+                "session.login",
+                "user",
+                user_id,
+                None,
+                json!({ "expires_at": expires_at.to_rfc3339() }),
+            )
+        })
+    }
+
+    fn session_user(&self, token_hash: &str) -> Result<Option<User>> {
+        let now = self.now().timestamp();
+        self.db.read(&mut |tx| {
+            tx.query_one(
+                "SELECT u.id, u.username, u.role FROM sessions s JOIN users u ON u.id = s.user_id \
+                 WHERE s.token_hash = ? AND s.expires_at > ?",
+                &[token_hash.into(), Value::Int(now)],
+            )?
+            .map(|r| user_from_row(&r))
+            .transpose()
+        })
+    }
+
+    fn delete_session(&self, token_hash: &str) -> Result<()> {
+        self.db.write(&mut |tx| {
+            let Some(row) = tx.query_one(
+                "SELECT u.id, u.username, u.role FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?",
+                &[token_hash.into()],
+            )?
+            else {
+                return Ok(());
+            };
+            let user = user_from_row(&row)?;
+            tx.exec("DELETE FROM sessions WHERE token_hash = ?", &[token_hash.into()])?;
+            self.audit(tx, &Who::user(&user.username), "session.logout", "user", user.id, None, json!({}))
+        })
+    }
+
+    fn create_source(&self, by: &Who, input: SourceInput) -> Result<Source> {
+        let input = input
+            .validate()
+            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let now = self.now().timestamp();
+        self.db.write(&mut |tx| {
+            if tx
+                .query_one("SELECT id FROM sources WHERE name = ?", &[input.name.as_str().into()])?
+                .is_some()
+            {
+                return Err(StoreError::Conflict(format!("a source named '{}' already exists", input.name)));
+            }
+            let id = tx.insert_id(
+                "INSERT INTO sources (name, organisation, kind, reliability, synthetic, created_at) \
+                 VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                &[
+                    input.name.as_str().into(),
+                    input.organisation.as_str().into(),
+                    input.kind.code().into(),
+                    input.reliability.letter().to_string().into(),
+                    input.synthetic.into(),
+                    Value::Int(now),
+                ],
+            )?;
+            self.audit(
+                tx,
+                by,
+                "source.create",
+                "source",
+                id,
+                None,
+                json!({ "kind": input.kind.code(), "reliability": input.reliability.letter().to_string() }),
+            )?;
+            Ok(Source {
+                id,
+                name: input.name.clone(),
+                organisation: input.organisation.clone(),
+                kind: input.kind,
+                reliability: input.reliability,
+                synthetic: input.synthetic,
+            })
+        })
+    }
+
+    fn list_sources(&self) -> Result<Vec<Source>> {
+        self.db.read(&mut |tx| {
+            tx.query(
+                "SELECT id, name, organisation, kind, reliability, synthetic FROM sources ORDER BY id",
+                &[],
+            )?
+            .iter()
+            .map(source_from_row)
+            .collect()
+        })
+    }
+
+    fn get_source(&self, id: i64) -> Result<Option<Source>> {
+        self.db.read(&mut |tx| {
+            tx.query_one(
+                "SELECT id, name, organisation, kind, reliability, synthetic FROM sources WHERE id = ?",
+                &[Value::Int(id)],
+            )?
+            .map(|r| source_from_row(&r))
+            .transpose()
+        })
+    }
+
+    fn insert_reports(
+        &self,
+        by: &Who,
+        reports: Vec<NewReport>,
+        import: Option<ImportMark>,
+    ) -> Result<Vec<i64>> {
+        let now = self.now().timestamp();
+        let source_ids: BTreeSet<i64> = reports.iter().map(|r| r.input.get().source_id).collect();
+        let refers: BTreeSet<i64> = reports
+            .iter()
+            .filter_map(|r| r.input.get().refers_to)
+            .collect();
+        // Serialise outside the transaction: the write lock is held as briefly as possible.
+        let rows: Vec<Vec<Value>> = reports
+            .iter()
+            .map(|r| {
+                let i = r.input.get();
+                let (lat, lon) = match &r.place {
+                    Some(p) => (Some(p.latitude), Some(p.longitude)),
+                    None => (i.latitude, i.longitude),
+                };
+                let place_json = r
+                    .place
+                    .as_ref()
+                    .map(|p| serde_json::to_string(p).expect("place serialises"));
+                vec![
+                    Value::Int(i.source_id),
+                    Value::Null, // import_id, filled below
+                    i.external_ref.clone().into(),
+                    i.kind.code().into(),
+                    i.refers_to.into(),
+                    Value::Int(i.event_time.start.timestamp()),
+                    Value::Int(i.event_time.end.timestamp()),
+                    Value::Int(EventType::mask(&i.event_types)),
+                    i.place_text.as_str().into(),
+                    r.place_status.code().into(),
+                    place_json.into(),
+                    lat.into(),
+                    lon.into(),
+                    r.place.as_ref().and_then(|p| p.admin1_code.clone()).into(),
+                    r.place.as_ref().and_then(|p| p.admin2_code.clone()).into(),
+                    Value::Int(i.credibility.grade() as i64),
+                    i.narrative.text.as_str().into(),
+                    serde_json::to_string(i).expect("report serialises").into(),
+                    Value::Int(r.received_at.timestamp()),
+                    by.username.as_str().into(),
+                    Value::Int(now),
+                    i.synthetic.into(),
+                ]
+            })
+            .collect();
+        self.db.write(&mut |tx| {
+            for id in &source_ids {
+                if tx.query_one("SELECT id FROM sources WHERE id = ?", &[Value::Int(*id)])?.is_none() {
+                    return Err(StoreError::Invalid(format!("source_id {id} does not exist; register the source first")));
+                }
+            }
+            for id in &refers {
+                if tx.query_one("SELECT id FROM reports WHERE id = ?", &[Value::Int(*id)])?.is_none() {
+                    return Err(StoreError::Invalid(format!("refers_to {id}: no such report")));
+                }
+            }
+            let import_id = match &import {
+                Some(mark) => {
+                    if let Some(prev) = tx.query_one(
+                        "SELECT imported_at, imported_by FROM imports WHERE file_sha256 = ?",
+                        &[mark.file_sha256.as_str().into()],
+                    )? {
+                        return Err(StoreError::DuplicateImport {
+                            sha256: mark.file_sha256.clone(),
+                            imported_at: ts(prev.int(0)?)?,
+                            imported_by: prev.text(1)?,
+                        });
+                    }
+                    Some(tx.insert_id(
+                        "INSERT INTO imports (file_sha256, file_name, row_count, imported_by, imported_at) \
+                         VALUES (?, ?, ?, ?, ?) RETURNING id",
+                        &[
+                            mark.file_sha256.as_str().into(),
+                            mark.file_name.as_str().into(),
+                            Value::Int(rows.len() as i64),
+                            by.username.as_str().into(),
+                            Value::Int(now),
+                        ],
+                    )?)
+                }
+                None => None,
+            };
+            let mut it = rows.iter().map(|r| {
+                let mut r = r.clone();
+                r[1] = import_id.into();
+                r
+            });
+            let ids = tx.insert_many(INSERT_REPORT, &mut it)?;
+            if let Some(fts) = self.db.dialect().fts_insert() {
+                for (id, r) in ids.iter().zip(&reports) {
+                    let i = r.input.get();
+                    tx.exec(fts, &[Value::Int(*id), i.place_text.as_str().into(), i.narrative.text.as_str().into()])?;
+                }
+            }
+            match (&import, import_id) {
+                (Some(mark), Some(import_id)) => self.audit(
+                    tx,
+                    by,
+                    "reports.import",
+                    "import",
+                    import_id,
+                    None,
+                    json!({
+                        "file_name": mark.file_name,
+                        "sha256": mark.file_sha256,
+                        "rows": ids.len(),
+                        "first_report_id": ids.first(),
+                        "last_report_id": ids.last(),
+                    }),
+                )?,
+                _ => {
+                    for (id, r) in ids.iter().zip(&reports) {
+                        let i = r.input.get();
+                        self.audit(
+                            tx,
+                            by,
+                            "report.create",
+                            "report",
+                            id,
+                            None,
+                            json!({ "source_id": i.source_id, "kind": i.kind.code(), "refers_to": i.refers_to }),
+                        )?;
+                    }
+                }
+            }
+            Ok(ids)
+        })
+    }
+
+    fn get_report(&self, id: i64) -> Result<Option<Report>> {
+        self.db.read(&mut |tx| {
+            tx.query_one(
+                &format!("SELECT {REPORT_COLS} FROM reports r WHERE r.id = ?"),
+                &[Value::Int(id)],
+            )?
+            .map(|r| report_from_row(&r))
+            .transpose()
+        })
+    }
+
+    fn list_reports(&self, f: &ReportFilter, page: PageRequest) -> Result<Page<Report>> {
+        let limit = check_limit(page)?;
+        let mut w = Where::default();
+        common_filters(
+            &mut w,
+            "r",
+            f.from,
+            f.to,
+            &f.event_types,
+            &f.admin1,
+            &f.admin2,
+            &f.bbox,
+        );
+        if let Some(text) = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            let d = self.db.dialect();
+            w.add(d.text_match(), [Value::Text(d.text_query(text))]);
+        }
+        if let Some(s) = f.status {
+            w.add(
+                "r.incident_id IN (SELECT id FROM incidents WHERE status = ?)",
+                [s.code().into()],
+            );
+        }
+        if let Some(id) = f.source_id {
+            w.add("r.source_id = ?", [Value::Int(id)]);
+        }
+        if let Some(id) = f.incident_id {
+            w.add("r.incident_id = ?", [Value::Int(id)]);
+        }
+        if let Some(s) = f.place_status {
+            w.add("r.place_status = ?", [s.code().into()]);
+        }
+        if let Some(before) = page.before {
+            w.add("r.id < ?", [Value::Int(before)]);
+        }
+        let sql = format!(
+            "SELECT {REPORT_COLS} FROM reports r{} ORDER BY r.id DESC LIMIT ?",
+            w.sql()
+        );
+        let mut params = w.params.clone();
+        params.push(Value::Int(limit as i64 + 1));
+        let items = self.db.read(&mut |tx| {
+            tx.query(&sql, &params)?
+                .iter()
+                .map(report_from_row)
+                .collect()
+        })?;
+        Ok(page_of(items, limit, |r: &Report| r.id))
+    }
+
+    fn create_incident(
+        &self,
+        by: &Who,
+        title: &str,
+        report_ids: &[i64],
+        reason: &str,
+    ) -> Result<i64> {
+        require_reason(reason)?;
+        if title.trim().is_empty() || title.len() > 300 {
+            return Err(StoreError::Invalid("title must be 1–300 bytes".into()));
+        }
+        if report_ids.is_empty() {
+            return Err(StoreError::Invalid(
+                "an incident rests on at least one report".into(),
+            ));
+        }
+        let now = self.now();
+        self.db.write(&mut |tx| {
+            let id = tx.insert_id(
+                "INSERT INTO incidents (title, status, confidence, event_mask, event_start, event_end, report_count, \
+                 source_count, synthetic, created_by, created_at) VALUES (?, ?, 0, 0, ?, ?, 0, 0, 0, ?, ?) RETURNING id",
+                &[
+                    title.into(),
+                    VerificationStatus::Reported.code().into(),
+                    Value::Int(now.timestamp()),
+                    Value::Int(now.timestamp()),
+                    by.username.as_str().into(),
+                    Value::Int(now.timestamp()),
+                ],
+            )?;
+            tx.exec(
+                "INSERT INTO incident_status_history (incident_id, from_status, to_status, changed_by, changed_at, reason) \
+                 VALUES (?, NULL, ?, ?, ?, ?)",
+                &[
+                    Value::Int(id),
+                    VerificationStatus::Reported.code().into(),
+                    by.username.as_str().into(),
+                    Value::Int(now.timestamp()),
+                    reason.into(),
+                ],
+            )?;
+            self.audit(tx, by, "incident.create", "incident", id, Some(reason), json!({ "reports": report_ids }))?;
+            for r in report_ids {
+                self.link_in(tx, by, id, *r, reason)?;
+            }
+            Self::refresh_incident(tx, id)?;
+            Ok(id)
+        })
+    }
+
+    fn list_incidents(
+        &self,
+        f: &IncidentFilter,
+        page: PageRequest,
+    ) -> Result<Page<IncidentSummary>> {
+        let limit = check_limit(page)?;
+        let mut w = Where::default();
+        common_filters(
+            &mut w,
+            "i",
+            f.from,
+            f.to,
+            &f.event_types,
+            &f.admin1,
+            &f.admin2,
+            &f.bbox,
+        );
+        if let Some(s) = f.status {
+            w.add("i.status = ?", [s.code().into()]);
+        }
+        if let Some(before) = page.before {
+            w.add("i.id < ?", [Value::Int(before)]);
+        }
+        let sql = format!(
+            "SELECT {INCIDENT_COLS} FROM incidents i{} ORDER BY i.id DESC LIMIT ?",
+            w.sql()
+        );
+        let mut params = w.params.clone();
+        params.push(Value::Int(limit as i64 + 1));
+        let items = self.db.read(&mut |tx| {
+            tx.query(&sql, &params)?
+                .iter()
+                .map(incident_from_row)
+                .collect()
+        })?;
+        Ok(page_of(items, limit, |i: &IncidentSummary| i.id))
+    }
+
+    fn get_incident(&self, id: i64) -> Result<Option<Incident>> {
+        self.db.read(&mut |tx| {
+            let Some(row) = tx.query_one(
+                &format!("SELECT {INCIDENT_COLS} FROM incidents i WHERE i.id = ?"),
+                &[Value::Int(id)],
+            )?
+            else {
+                return Ok(None);
+            };
+            let summary = incident_from_row(&row)?;
+            let reports = tx
+                .query(
+                    &format!("SELECT {REPORT_COLS} FROM reports r WHERE r.incident_id = ? ORDER BY r.id"),
+                    &[Value::Int(id)],
+                )?
+                .iter()
+                .map(report_from_row)
+                .collect::<Result<Vec<_>>>()?;
+            let history = tx
+                .query(
+                    "SELECT from_status, to_status, changed_by, changed_at, reason FROM incident_status_history \
+                     WHERE incident_id = ? ORDER BY id",
+                    &[Value::Int(id)],
+                )?
+                .iter()
+                .map(|r| {
+                    Ok(StatusChange {
+                        from: r
+                            .opt_text(0)?
+                            .map(|c| parse_code(&c, VerificationStatus::from_code, "status"))
+                            .transpose()?,
+                        to: parse_code(&r.text(1)?, VerificationStatus::from_code, "status")?,
+                        by: r.text(2)?,
+                        at: ts(r.int(3)?)?,
+                        reason: r.text(4)?,
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?;
+            Ok(Some(Incident {
+                summary,
+                reports,
+                history,
+            }))
+        })
+    }
+
+    fn link_report(&self, by: &Who, incident_id: i64, report_id: i64, reason: &str) -> Result<()> {
+        require_reason(reason)?;
+        self.db.write(&mut |tx| {
+            Self::incident_exists(tx, incident_id)?;
+            self.link_in(tx, by, incident_id, report_id, reason)?;
+            Self::refresh_incident(tx, incident_id)
+        })
+    }
+
+    fn unlink_report(
+        &self,
+        by: &Who,
+        incident_id: i64,
+        report_id: i64,
+        reason: &str,
+    ) -> Result<()> {
+        require_reason(reason)?;
+        self.db.write(&mut |tx| {
+            Self::incident_exists(tx, incident_id)?;
+            let changed = tx.exec(
+                "UPDATE reports SET incident_id = NULL WHERE id = ? AND incident_id = ?",
+                &[Value::Int(report_id), Value::Int(incident_id)],
+            )?;
+            if changed == 0 {
+                return Err(StoreError::Conflict(format!(
+                    "report {report_id} is not linked to incident {incident_id}"
+                )));
+            }
+            self.audit(
+                tx,
+                by,
+                "incident.unlink",
+                "incident",
+                incident_id,
+                Some(reason),
+                json!({ "report_id": report_id }),
+            )?;
+            Self::refresh_incident(tx, incident_id)
+        })
+    }
+
+    fn change_status(
+        &self,
+        by: &Who,
+        incident_id: i64,
+        to: VerificationStatus,
+        reason: &str,
+    ) -> Result<StatusChange> {
+        require_reason(reason)?;
+        let now = self.now();
+        self.db.write(&mut |tx| {
+            let current = Self::incident_exists(tx, incident_id)?.status;
+            if !current.can_become(to) {
+                return Err(StoreError::Conflict(format!(
+                    "an incident cannot go from {} to {}",
+                    current.code(),
+                    to.code()
+                )));
+            }
+            tx.exec("UPDATE incidents SET status = ? WHERE id = ?", &[to.code().into(), Value::Int(incident_id)])?;
+            tx.exec(
+                "INSERT INTO incident_status_history (incident_id, from_status, to_status, changed_by, changed_at, reason) \
+                 VALUES (?, ?, ?, ?, ?, ?)",
+                &[
+                    Value::Int(incident_id),
+                    current.code().into(),
+                    to.code().into(),
+                    by.username.as_str().into(),
+                    Value::Int(now.timestamp()),
+                    reason.into(),
+                ],
+            )?;
+            self.audit(
+                tx,
+                by,
+                "incident.status",
+                "incident",
+                incident_id,
+                Some(reason),
+                json!({ "from": current.code(), "to": to.code() }),
+            )?;
+            Ok(StatusChange {
+                from: Some(current),
+                to,
+                by: by.username.clone(),
+                at: ts(now.timestamp())?,
+                reason: reason.to_string(),
+            })
+        })
+    }
+
+    fn create_person(
+        &self,
+        by: &Who,
+        id: &PersonId,
+        role: PersonRole,
+        synthetic: bool,
+    ) -> Result<()> {
+        let now = self.now().timestamp();
+        self.db.write(&mut |tx| {
+            tx.exec(
+                "INSERT INTO persons (id, role, synthetic, created_by, created_at) VALUES (?, ?, ?, ?, ?)",
+                &[id.as_str().into(), role.code().into(), synthetic.into(), by.username.as_str().into(), Value::Int(now)],
+            )?;
+            self.audit(tx, by, "person.create", "person", id.as_str(), None, json!({ "role": role.code() }))
+        })
+    }
+
+    fn counts(&self) -> Result<Counts> {
+        self.db.read(&mut |tx| {
+            let one = |tx: &mut dyn Tx, sql: &str| -> Result<u64> {
+                Ok(tx
+                    .query_one(sql, &[])?
+                    .map(|r| r.int(0))
+                    .transpose()?
+                    .unwrap_or(0) as u64)
+            };
+            let by_status = tx
+                .query(
+                    "SELECT status, COUNT(*) FROM incidents GROUP BY status ORDER BY status",
+                    &[],
+                )?
+                .iter()
+                .map(|r| {
+                    Ok((
+                        parse_code(&r.text(0)?, VerificationStatus::from_code, "status")?,
+                        r.int(1)? as u64,
+                    ))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            Ok(Counts {
+                reports: one(tx, "SELECT COUNT(*) FROM reports")?,
+                incidents: one(tx, "SELECT COUNT(*) FROM incidents")?,
+                incidents_by_status: by_status,
+                unlinked_reports: one(
+                    tx,
+                    "SELECT COUNT(*) FROM reports WHERE incident_id IS NULL",
+                )?,
+                ambiguous_places: one(
+                    tx,
+                    "SELECT COUNT(*) FROM reports WHERE place_status = 'ambiguous'",
+                )?,
+            })
+        })
+    }
+
+    fn audit_page(&self, after: i64, limit: u32) -> Result<Vec<AuditEntry>> {
+        self.db.read(&mut |tx| {
+            tx.query(
+                "SELECT seq, at, actor, action, entity, entity_id, reason, details, prev_hash, entry_hash \
+                 FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?",
+                &[Value::Int(after), Value::Int(limit as i64)],
+            )?
+            .iter()
+            .map(|r| {
+                let at = DateTime::parse_from_rfc3339(&r.text(1)?)
+                    .map_err(|e| StoreError::Corrupt(format!("audit time: {e}")))?
+                    .with_timezone(&Utc);
+                Ok(AuditEntry {
+                    seq: r.int(0)?,
+                    record: AuditRecord {
+                        at,
+                        actor: r.text(2)?,
+                        action: r.text(3)?,
+                        entity: r.text(4)?,
+                        entity_id: r.text(5)?,
+                        reason: r.opt_text(6)?,
+                        details: r.text(7)?,
+                    },
+                    prev_hash: r.text(8)?,
+                    entry_hash: r.text(9)?,
+                })
+            })
+            .collect()
+        })
+    }
+}

@@ -1,0 +1,177 @@
+//! SQLite driver: one file, WAL journal, a small connection pool; writers take the
+//! write lock up front (`BEGIN IMMEDIATE`) and wait on a busy timeout rather than fail.
+
+use std::path::Path;
+use std::time::Duration;
+
+use r2d2_sqlite::SqliteConnectionManager;
+use rusqlite::types::{ToSql, ToSqlOutput, ValueRef};
+use rusqlite::TransactionBehavior;
+
+use crate::driver::{Dialect, Driver, Row, Tx, Value};
+use crate::{migrate, Result, StoreError};
+
+#[derive(Debug)]
+pub struct SqliteDriver {
+    pool: r2d2::Pool<SqliteConnectionManager>,
+}
+
+impl SqliteDriver {
+    pub fn open(path: &Path) -> Result<SqliteDriver> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                StoreError::Invalid(format!("cannot create folder {}: {e}", dir.display()))
+            })?;
+        }
+        let manager = SqliteConnectionManager::file(path).with_init(|c| {
+            c.busy_timeout(Duration::from_secs(30))?;
+            c.execute_batch(
+                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+            )
+        });
+        let pool = r2d2::Pool::builder()
+            .max_size(8)
+            .build(manager)
+            .map_err(|e| StoreError::Backend(format!("cannot open {}: {e}", path.display())))?;
+        let driver = SqliteDriver { pool };
+        driver.migrate()?;
+        Ok(driver)
+    }
+
+    fn migrate(&self) -> Result<()> {
+        self.write(&mut |tx| migrate::apply(tx, migrate::SQLITE))
+    }
+
+    fn conn(&self) -> Result<r2d2::PooledConnection<SqliteConnectionManager>> {
+        self.pool
+            .get()
+            .map_err(|e| StoreError::Backend(format!("no database connection: {e}")))
+    }
+}
+
+pub(crate) struct SqliteTx<'a>(pub(crate) &'a rusqlite::Transaction<'a>);
+
+fn backend(e: rusqlite::Error) -> StoreError {
+    if let rusqlite::Error::SqliteFailure(f, msg) = &e {
+        if f.code == rusqlite::ErrorCode::ConstraintViolation {
+            return StoreError::Conflict(
+                msg.clone().unwrap_or_else(|| "constraint violated".into()),
+            );
+        }
+    }
+    StoreError::Backend(e.to_string())
+}
+
+impl ToSql for Value {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(match self {
+            Value::Null => ToSqlOutput::Borrowed(ValueRef::Null),
+            Value::Int(v) => ToSqlOutput::Borrowed(ValueRef::Integer(*v)),
+            Value::Real(v) => ToSqlOutput::Borrowed(ValueRef::Real(*v)),
+            Value::Text(v) => ToSqlOutput::Borrowed(ValueRef::Text(v.as_bytes())),
+        })
+    }
+}
+
+fn read_row(row: &rusqlite::Row<'_>, n: usize) -> rusqlite::Result<Row> {
+    let mut out = Vec::with_capacity(n);
+    for i in 0..n {
+        out.push(match row.get_ref(i)? {
+            ValueRef::Null => Value::Null,
+            ValueRef::Integer(v) => Value::Int(v),
+            ValueRef::Real(v) => Value::Real(v),
+            ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+            ValueRef::Blob(b) => Value::Text(String::from_utf8_lossy(b).into_owned()),
+        });
+    }
+    Ok(Row(out))
+}
+
+impl Tx for SqliteTx<'_> {
+    fn exec_batch(&mut self, sql: &str) -> Result<()> {
+        self.0.execute_batch(sql).map_err(backend)
+    }
+
+    fn exec(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
+        let mut stmt = self.0.prepare_cached(sql).map_err(backend)?;
+        stmt.execute(rusqlite::params_from_iter(params.iter()))
+            .map(|n| n as u64)
+            .map_err(backend)
+    }
+
+    fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>> {
+        let mut stmt = self.0.prepare_cached(sql).map_err(backend)?;
+        let n = stmt.column_count();
+        let rows = stmt
+            .query_map(rusqlite::params_from_iter(params.iter()), |r| {
+                read_row(r, n)
+            })
+            .map_err(backend)?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(backend)
+    }
+
+    fn insert_many(
+        &mut self,
+        sql: &str,
+        rows: &mut dyn Iterator<Item = Vec<Value>>,
+    ) -> Result<Vec<i64>> {
+        let mut stmt = self.0.prepare_cached(sql).map_err(backend)?;
+        let mut ids = Vec::new();
+        for params in rows {
+            let id: i64 = stmt
+                .query_row(rusqlite::params_from_iter(params.iter()), |r| r.get(0))
+                .map_err(backend)?;
+            ids.push(id);
+        }
+        Ok(ids)
+    }
+}
+
+struct SqliteDialect;
+
+impl Dialect for SqliteDialect {
+    fn text_match(&self) -> &'static str {
+        "r.id IN (SELECT rowid FROM reports_fts WHERE reports_fts MATCH ?)"
+    }
+
+    fn text_query(&self, words: &str) -> String {
+        // Each word becomes a quoted FTS5 string, so user text is never FTS syntax.
+        words
+            .split_whitespace()
+            .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    fn fts_insert(&self) -> Option<&'static str> {
+        Some("INSERT INTO reports_fts(rowid, place_text, narrative) VALUES (?, ?, ?)")
+    }
+}
+
+impl Driver for SqliteDriver {
+    fn name(&self) -> &'static str {
+        "sqlite"
+    }
+
+    fn dialect(&self) -> &dyn Dialect {
+        &SqliteDialect
+    }
+
+    fn write<T>(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<T>) -> Result<T> {
+        let mut conn = self.conn()?;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(backend)?;
+        let out = f(&mut SqliteTx(&tx))?;
+        tx.commit().map_err(backend)?;
+        Ok(out)
+    }
+
+    fn read<T>(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<T>) -> Result<T> {
+        let mut conn = self.conn()?;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Deferred)
+            .map_err(backend)?;
+        f(&mut SqliteTx(&tx))
+    }
+}

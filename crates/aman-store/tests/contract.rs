@@ -1,0 +1,612 @@
+//! Store contract: the same behaviour checked against SQLite and PostgreSQL.
+//!
+//! Every test runs on a fresh SQLite file; when `AMAN_TEST_PG_URL` is set it runs again
+//! in a fresh PostgreSQL schema (CI sets it and `AMAN_REQUIRE_PG`, so there a missing
+//! server fails rather than skips).
+
+use std::sync::Arc;
+
+use aman_core::{
+    Actor, ActorKind, Clock, CountRange, Counts, Credibility, EventTime, EventType, FixedClock,
+    GeoPrecision, Narrative, PlaceStatus, Reliability, ReportInput, ReportKind, ResolvedPlace,
+    Role, SourceInput, SourceKind, TimePrecision, VerificationStatus,
+};
+use aman_store::{
+    ImportMark, IncidentFilter, NewReport, PageRequest, ReportFilter, SqlStore, Store, StoreError,
+    Who,
+};
+use chrono::{DateTime, Duration, TimeZone, Utc};
+
+/// A store under test plus a way to reach its raw tables (for tamper tests).
+struct Backend {
+    store: Arc<dyn Store>,
+    clock: Arc<FixedClock>,
+    raw: Raw,
+    _dir: Option<TempDir>,
+}
+
+enum Raw {
+    Sqlite(std::path::PathBuf),
+    Postgres { url: String, schema: String },
+}
+
+impl Backend {
+    fn raw_exec(&self, sql: &str) {
+        match &self.raw {
+            Raw::Sqlite(path) => {
+                let c = rusqlite::Connection::open(path).unwrap();
+                c.execute_batch(sql).unwrap();
+            }
+            Raw::Postgres { url, schema } => {
+                let mut c = postgres::Client::connect(url, postgres::NoTls).unwrap();
+                c.batch_execute(&format!("SET search_path TO {schema}; {sql}"))
+                    .unwrap();
+            }
+        }
+    }
+}
+
+impl Drop for Backend {
+    fn drop(&mut self) {
+        if let Raw::Postgres { url, schema } = &self.raw {
+            if let Ok(mut c) = postgres::Client::connect(url, postgres::NoTls) {
+                let _ = c.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
+            }
+        }
+    }
+}
+
+/// A temporary folder removed on drop (no extra dependency for one struct).
+struct TempDir(std::path::PathBuf);
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn unique(name: &str) -> String {
+    format!("{name}_{}_{}", std::process::id(), rand::random::<u32>())
+}
+
+fn start() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2010, 6, 20, 9, 0, 0).unwrap()
+}
+
+fn backends(test: &str) -> Vec<Backend> {
+    let mut out = Vec::new();
+    let dir = std::env::temp_dir().join(unique(&format!("aman-store-{test}")));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("aman.db");
+    let clock = Arc::new(FixedClock::new(start()));
+    out.push(Backend {
+        store: Arc::new(SqlStore::sqlite(&path, clock.clone()).unwrap()),
+        clock,
+        raw: Raw::Sqlite(path),
+        _dir: Some(TempDir(dir)),
+    });
+    if let Some(url) = aman_testkit::postgres_url(test) {
+        let schema = unique(&format!("t_{test}"));
+        let clock = Arc::new(FixedClock::new(start()));
+        out.push(Backend {
+            store: Arc::new(SqlStore::postgres(&url, Some(&schema), clock.clone()).unwrap()),
+            clock,
+            raw: Raw::Postgres { url, schema },
+            _dir: None,
+        });
+    }
+    out
+}
+
+fn source(store: &dyn Store, name: &str, r: Reliability) -> i64 {
+    store
+        .create_source(
+            &Who::user("admin"),
+            SourceInput {
+                name: name.into(),
+                organisation: "Test org".into(),
+                kind: SourceKind::Ngo,
+                reliability: r,
+                synthetic: true,
+            },
+        )
+        .unwrap()
+        .id
+}
+
+fn input(source_id: i64, day: u32, text: &str) -> ReportInput {
+    let t = Utc.with_ymd_and_hms(2010, 6, day, 12, 0, 0).unwrap();
+    ReportInput {
+        source_id,
+        external_ref: None,
+        event_time: EventTime {
+            start: t,
+            end: t + Duration::hours(2),
+            precision: TimePrecision::Hour,
+        },
+        received_at: None,
+        place_text: "Cheremushki, Osh".into(),
+        latitude: None,
+        longitude: None,
+        event_types: vec![EventType::Arson],
+        counts: Counts {
+            killed: Some(CountRange { min: 1, max: 3 }),
+            ..Counts::default()
+        },
+        actors: vec![Actor {
+            name: "armed group".into(),
+            kind: ActorKind::Mob,
+        }],
+        narrative: Narrative {
+            text: text.into(),
+            language: "en".into(),
+        },
+        credibility: Credibility::new(2).unwrap(),
+        kind: ReportKind::Original,
+        refers_to: None,
+        synthetic: true,
+    }
+}
+
+fn place(lat: f64, lon: f64, admin2: &str) -> ResolvedPlace {
+    ResolvedPlace {
+        place_id: Some("1527534".into()),
+        name: Some("Osh".into()),
+        latitude: lat,
+        longitude: lon,
+        precision: GeoPrecision::Settlement,
+        admin1_code: Some("KG08".into()),
+        admin1_name: Some("Osh".into()),
+        admin2_code: Some(admin2.into()),
+        admin2_name: Some("Osh city".into()),
+        confidence: Some(0.9),
+    }
+}
+
+fn new_report(store: &dyn Store, i: ReportInput, place: Option<ResolvedPlace>) -> NewReport {
+    NewReport {
+        input: i.validate(store.clock().now()).unwrap(),
+        received_at: store.clock().now(),
+        place_status: if place.is_some() {
+            PlaceStatus::Resolved
+        } else {
+            PlaceStatus::Unresolved
+        },
+        place,
+    }
+}
+
+fn insert(store: &dyn Store, reports: Vec<NewReport>) -> Vec<i64> {
+    store
+        .insert_reports(&Who::user("monitor"), reports, None)
+        .unwrap()
+}
+
+#[test]
+fn users_and_sessions() {
+    for b in backends("users_and_sessions") {
+        let s = b.store.as_ref();
+        let u = s
+            .create_user(&Who::system(), "monitor1", Role::FieldMonitor, "hash")
+            .unwrap();
+        assert!(matches!(
+            s.create_user(&Who::system(), "monitor1", Role::Admin, "h"),
+            Err(StoreError::Conflict(_))
+        ));
+        assert!(matches!(
+            s.create_user(&Who::system(), "bad name!", Role::Admin, "h"),
+            Err(StoreError::Invalid(_))
+        ));
+        let (found, hash) = s.find_user("monitor1").unwrap().unwrap();
+        assert_eq!((found.id, hash.as_str()), (u.id, "hash"));
+        assert!(s.find_user("nobody").unwrap().is_none());
+
+        s.create_session(u.id, "tokenhash", b.clock.now() + Duration::hours(1))
+            .unwrap();
+        assert_eq!(
+            s.session_user("tokenhash").unwrap().unwrap().username,
+            "monitor1"
+        );
+        b.clock.advance(Duration::hours(2));
+        assert!(
+            s.session_user("tokenhash").unwrap().is_none(),
+            "{}: expired session accepted",
+            s.backend()
+        );
+        s.create_session(u.id, "second", b.clock.now() + Duration::hours(1))
+            .unwrap();
+        s.delete_session("second").unwrap();
+        assert!(s.session_user("second").unwrap().is_none());
+    }
+}
+
+#[test]
+fn reports_are_kept_as_received_and_filtered() {
+    for b in backends("reports_filters") {
+        let s = b.store.as_ref();
+        let src = source(s, "NGO A", Reliability::B);
+        let mut killing = input(src, 11, "Two men were shot near the bazaar");
+        killing.event_types = vec![EventType::Killing];
+        killing.narrative.language = "en".into();
+        let ru = input(src, 12, "Подожгли дома на улице Ленина");
+        let ids = insert(
+            s,
+            vec![
+                new_report(s, killing.clone(), Some(place(40.52, 72.80, "KG08-OSH"))),
+                new_report(s, ru.clone(), Some(place(40.93, 73.00, "KG03-JAL"))),
+                new_report(s, input(src, 14, "Looting of a warehouse"), None),
+            ],
+        );
+        assert_eq!(ids.len(), 3);
+        let got = s.get_report(ids[0]).unwrap().unwrap();
+        assert_eq!(
+            got.input,
+            killing,
+            "{}: report changed on the way through",
+            s.backend()
+        );
+        assert_eq!(got.place.unwrap().admin2_code.as_deref(), Some("KG08-OSH"));
+
+        let list = |f: ReportFilter| -> Vec<i64> {
+            s.list_reports(&f, PageRequest::first(50))
+                .unwrap()
+                .items
+                .iter()
+                .map(|r| r.id)
+                .collect()
+        };
+        assert_eq!(
+            list(ReportFilter::default()),
+            vec![ids[2], ids[1], ids[0]],
+            "newest first"
+        );
+        assert_eq!(
+            list(ReportFilter {
+                event_types: vec![EventType::Killing],
+                ..Default::default()
+            }),
+            vec![ids[0]]
+        );
+        assert_eq!(
+            list(ReportFilter {
+                from: Some(Utc.with_ymd_and_hms(2010, 6, 12, 0, 0, 0).unwrap()),
+                to: Some(Utc.with_ymd_and_hms(2010, 6, 13, 0, 0, 0).unwrap()),
+                ..Default::default()
+            }),
+            vec![ids[1]]
+        );
+        assert_eq!(
+            list(ReportFilter {
+                admin2: Some("KG03-JAL".into()),
+                ..Default::default()
+            }),
+            vec![ids[1]]
+        );
+        let bbox = aman_core::BoundingBox::parse("72.7,40.4,72.9,40.6").unwrap();
+        assert_eq!(
+            list(ReportFilter {
+                bbox: Some(bbox),
+                ..Default::default()
+            }),
+            vec![ids[0]]
+        );
+        assert_eq!(
+            list(ReportFilter {
+                text: Some("bazaar".into()),
+                ..Default::default()
+            }),
+            vec![ids[0]],
+            "{}",
+            s.backend()
+        );
+        assert_eq!(
+            list(ReportFilter {
+                text: Some("дома".into()),
+                ..Default::default()
+            }),
+            vec![ids[1]],
+            "{}",
+            s.backend()
+        );
+        assert_eq!(
+            list(ReportFilter {
+                text: Some("\"unbalanced OR (".into()),
+                ..Default::default()
+            }),
+            Vec::<i64>::new()
+        );
+        assert_eq!(
+            list(ReportFilter {
+                place_status: Some(PlaceStatus::Unresolved),
+                ..Default::default()
+            }),
+            vec![ids[2]]
+        );
+    }
+}
+
+#[test]
+fn pagination_is_stable_under_inserts() {
+    for b in backends("pagination") {
+        let s = b.store.as_ref();
+        let src = source(s, "Patrol", Reliability::A);
+        let ids = insert(
+            s,
+            (0..25)
+                .map(|i| new_report(s, input(src, 11, &format!("report {i}")), None))
+                .collect(),
+        );
+        let first = s
+            .list_reports(&ReportFilter::default(), PageRequest::first(10))
+            .unwrap();
+        insert(s, vec![new_report(s, input(src, 11, "late arrival"), None)]);
+        let second = s
+            .list_reports(
+                &ReportFilter::default(),
+                PageRequest {
+                    limit: 10,
+                    before: first.next_before,
+                },
+            )
+            .unwrap();
+        let third = s
+            .list_reports(
+                &ReportFilter::default(),
+                PageRequest {
+                    limit: 10,
+                    before: second.next_before,
+                },
+            )
+            .unwrap();
+        let mut seen: Vec<i64> = [first.items, second.items, third.items]
+            .concat()
+            .iter()
+            .map(|r| r.id)
+            .collect();
+        assert_eq!(third.next_before, None);
+        seen.sort();
+        assert_eq!(seen, ids, "every report exactly once");
+        assert!(matches!(
+            s.list_reports(&ReportFilter::default(), PageRequest::first(0)),
+            Err(StoreError::Invalid(_))
+        ));
+    }
+}
+
+#[test]
+fn a_bad_batch_stores_nothing_and_a_duplicate_import_is_refused() {
+    for b in backends("all_or_nothing") {
+        let s = b.store.as_ref();
+        let src = source(s, "Hotline", Reliability::E);
+        let before = s.verify_audit().unwrap().unwrap();
+        let err = s
+            .insert_reports(
+                &Who::user("importer"),
+                vec![
+                    new_report(s, input(src, 11, "fine"), None),
+                    new_report(s, input(999, 11, "unknown source"), None),
+                ],
+                None,
+            )
+            .unwrap_err();
+        assert!(err.to_string().contains("source_id 999"), "{err}");
+        assert_eq!(
+            s.counts().unwrap().reports,
+            0,
+            "{}: half a batch was stored",
+            s.backend()
+        );
+        assert_eq!(
+            s.verify_audit().unwrap().unwrap(),
+            before,
+            "a failed write left an audit entry"
+        );
+
+        let mark = || ImportMark {
+            file_sha256: "ab".repeat(32),
+            file_name: "reports.csv".into(),
+        };
+        s.insert_reports(
+            &Who::user("importer"),
+            vec![new_report(s, input(src, 11, "one"), None)],
+            Some(mark()),
+        )
+        .unwrap();
+        let err = s
+            .insert_reports(
+                &Who::user("importer"),
+                vec![new_report(s, input(src, 11, "one"), None)],
+                Some(mark()),
+            )
+            .unwrap_err();
+        assert!(matches!(err, StoreError::DuplicateImport { .. }), "{err}");
+        assert_eq!(s.counts().unwrap().reports, 1);
+    }
+}
+
+#[test]
+fn incidents_link_unlink_and_verification_history() {
+    for b in backends("incidents") {
+        let s = b.store.as_ref();
+        let patrol = source(s, "Patrol", Reliability::A);
+        let media = source(s, "Media", Reliability::D);
+        let ids = insert(
+            s,
+            vec![
+                new_report(
+                    s,
+                    input(patrol, 11, "patrol saw fires"),
+                    Some(place(40.52, 72.80, "KG08-OSH")),
+                ),
+                new_report(s, input(media, 11, "press: houses burned"), None),
+                new_report(s, input(media, 13, "unrelated"), None),
+            ],
+        );
+        let who = Who::user("investigator");
+        let inc = s
+            .create_incident(&who, "Arson in Cheremushki", &ids[..1], "first report")
+            .unwrap();
+        let one = s.get_incident(inc).unwrap().unwrap().summary.confidence;
+        s.link_report(&who, inc, ids[1], "same street, same hour")
+            .unwrap();
+        let got = s.get_incident(inc).unwrap().unwrap();
+        assert_eq!(got.reports.len(), 2);
+        assert_eq!(got.summary.source_count, 2);
+        assert!(
+            got.summary.confidence > one,
+            "a second source must raise confidence"
+        );
+        assert_eq!(got.summary.admin2_code.as_deref(), Some("KG08-OSH"));
+        assert_eq!(got.summary.killed, Some(CountRange { min: 1, max: 3 }));
+
+        assert!(matches!(
+            s.link_report(&who, inc, ids[1], "again"),
+            Err(StoreError::Conflict(_))
+        ));
+        assert!(matches!(
+            s.link_report(&who, inc, ids[2], " "),
+            Err(StoreError::Invalid(_))
+        ));
+        assert!(matches!(
+            s.link_report(&who, 9999, ids[2], "x"),
+            Err(StoreError::NotFound { .. })
+        ));
+        s.unlink_report(&who, inc, ids[1], "different event after all")
+            .unwrap();
+        assert_eq!(
+            s.get_incident(inc).unwrap().unwrap().summary.confidence,
+            one
+        );
+        assert!(matches!(
+            s.unlink_report(&who, inc, ids[1], "twice"),
+            Err(StoreError::Conflict(_))
+        ));
+
+        assert!(matches!(
+            s.change_status(&who, inc, VerificationStatus::Verified, "skip a step"),
+            Err(StoreError::Conflict(_))
+        ));
+        s.change_status(
+            &who,
+            inc,
+            VerificationStatus::Corroborated,
+            "patrol and press agree",
+        )
+        .unwrap();
+        b.clock.advance(Duration::hours(1));
+        s.change_status(&who, inc, VerificationStatus::Verified, "site visit")
+            .unwrap();
+        let history = s.get_incident(inc).unwrap().unwrap().history;
+        let path: Vec<_> = history.iter().map(|h| h.to.code()).collect();
+        assert_eq!(path, ["reported", "corroborated", "verified"]);
+        assert_eq!(history[2].reason, "site visit");
+        assert_eq!(history[2].by, "investigator");
+
+        let listed = s
+            .list_incidents(
+                &IncidentFilter {
+                    status: Some(VerificationStatus::Verified),
+                    ..Default::default()
+                },
+                PageRequest::first(10),
+            )
+            .unwrap();
+        assert_eq!(
+            listed.items.iter().map(|i| i.id).collect::<Vec<_>>(),
+            vec![inc]
+        );
+        let by_status = s
+            .list_reports(
+                &ReportFilter {
+                    status: Some(VerificationStatus::Verified),
+                    ..Default::default()
+                },
+                PageRequest::first(10),
+            )
+            .unwrap();
+        assert_eq!(
+            by_status.items.iter().map(|r| r.id).collect::<Vec<_>>(),
+            vec![ids[0]]
+        );
+    }
+}
+
+#[test]
+fn every_write_is_in_the_audit_chain_and_tampering_is_located() {
+    for b in backends("audit_tamper") {
+        let s = b.store.as_ref();
+        let src = source(s, "Patrol", Reliability::A);
+        let ids = insert(
+            s,
+            (0..3)
+                .map(|i| new_report(s, input(src, 11, &format!("r{i}")), None))
+                .collect(),
+        );
+        s.create_incident(&Who::user("inv"), "Fire", &ids, "three accounts")
+            .unwrap();
+        let entries = s.audit_page(0, 100).unwrap();
+        let actions: Vec<_> = entries.iter().map(|e| e.record.action.as_str()).collect();
+        assert_eq!(
+            actions,
+            [
+                "source.create",
+                "report.create",
+                "report.create",
+                "report.create",
+                "incident.create",
+                "incident.link",
+                "incident.link",
+                "incident.link"
+            ]
+        );
+        assert_eq!(entries[4].record.actor, "inv");
+        assert_eq!(s.verify_audit().unwrap(), Ok(8));
+
+        b.raw_exec("UPDATE audit_log SET actor = 'nobody' WHERE seq = 3");
+        let broken = s.verify_audit().unwrap().unwrap_err();
+        assert_eq!(broken.seq, 3, "{}: {broken}", s.backend());
+    }
+}
+
+#[test]
+fn deleting_an_audit_row_is_located() {
+    for b in backends("audit_delete") {
+        let s = b.store.as_ref();
+        for i in 0..4 {
+            source(s, &format!("S{i}"), Reliability::C);
+        }
+        b.raw_exec("DELETE FROM audit_log WHERE seq = 2");
+        assert_eq!(
+            s.verify_audit().unwrap().unwrap_err().seq,
+            3,
+            "{}",
+            s.backend()
+        );
+    }
+}
+
+#[test]
+fn concurrent_writers_lose_nothing() {
+    for b in backends("concurrency") {
+        let src = source(b.store.as_ref(), "Patrol", Reliability::A);
+        let threads: Vec<_> = (0..8)
+            .map(|t| {
+                let store = b.store.clone();
+                std::thread::spawn(move || {
+                    for i in 0..10 {
+                        let s = store.as_ref();
+                        let r =
+                            new_report(s, input(src, 11, &format!("thread {t} report {i}")), None);
+                        s.insert_reports(&Who::user(format!("m{t}")), vec![r], None)
+                            .unwrap();
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        let s = b.store.as_ref();
+        assert_eq!(s.counts().unwrap().reports, 80);
+        assert_eq!(s.verify_audit().unwrap(), Ok(81), "{}", s.backend());
+    }
+}
