@@ -339,9 +339,14 @@ impl NameParts {
         match self.ethnicity {
             Ethnicity::Uzbek => {
                 let root = UZ_SURNAME[self.surname as usize].0;
-                let ends_vowel = root.ends_with(['a', 'e', 'i', 'o', 'u']);
                 let mut s = String::from(root);
-                s.push_str(if ends_vowel { "yev" } else { "ov" });
+                s.push_str(if root.ends_with(['a', 'e', 'i', 'o', 'u']) {
+                    "yev"
+                } else if root.ends_with("sh") || root.ends_with("ch") || root.ends_with('j') {
+                    "ev"
+                } else {
+                    "ov"
+                });
                 if self.sex == Sex::Female {
                     s.push('a');
                 }
@@ -462,7 +467,8 @@ fn cyr_family_name(root: &str, sex: Sex) -> String {
                 s.pop();
                 s.push_str("ев");
             }
-            Some(c) if is_cyr_vowel(c) => s.push_str("ев"),
+            // Russian spelling after a hissing consonant: Эргаш → Эргашев.
+            Some(c) if is_cyr_vowel(c) || "жцчшщ".contains(c) => s.push_str("ев"),
             _ => s.push_str("ов"),
         }
     }

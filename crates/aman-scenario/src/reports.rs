@@ -636,23 +636,29 @@ fn reported_actors<R: Rng>(rng: &mut R, role: SourceRole, lang: Lang, e: &TrueEv
     let state = |k: &ActorKind| matches!(k, Military | Police | StateSecurityForces);
     let mut kinds: Vec<ActorKind> = e.perpetrators.clone();
     match role {
-        // The authority does not name its own forces; it blames "provocateurs".
+        // The authority does not name its own forces; it blames "provocateurs" for
+        // violence and names no one for its own detentions and roadblocks.
         SourceRole::HostAuthority => {
             let before = kinds.len();
             kinds.retain(|k| !state(k));
-            if kinds.len() < before || kinds.is_empty() {
+            let own_operation = matches!(e.category, Category::Detention | Category::AccessDenial);
+            if (kinds.len() < before || kinds.is_empty())
+                && !own_operation
+                && !kinds.contains(&OrganisedArmedGroup)
+            {
                 kinds.push(OrganisedArmedGroup);
             }
         }
-        SourceRole::UzbekNgo if e.victim_group == Ethnicity::Uzbek && !kinds.iter().any(state) => {
-            if rng.gen_bool(0.3) {
-                kinds.push(Military);
-            }
+        SourceRole::UzbekNgo
+            if e.victim_group == Ethnicity::Uzbek
+                && !kinds.iter().any(state)
+                && rng.gen_bool(0.3) =>
+        {
+            kinds.push(Military);
         }
         SourceRole::Hotline if rng.gen_bool(0.5) => kinds = vec![Unknown],
         _ => {}
     }
-    kinds.dedup();
     kinds
         .into_iter()
         .map(|kind| Actor {
