@@ -16,7 +16,13 @@ use std::time::Instant;
 use rand::{Rng, SeedableRng};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let t = Instant::now();
     let g = aman_geo::Geocoder::builtin();
+    println!(
+        "build: built-in gazetteer ({} places) and name indexes in {:.1} ms",
+        g.gazetteer().places().len(),
+        t.elapsed().as_secs_f64() * 1e3
+    );
     let tsv = include_str!("../eval/places_labelled.tsv");
     let rows = aman_geo::eval::parse_labelled(tsv, "places_labelled.tsv")?;
     let queries: Vec<&str> = rows

@@ -424,6 +424,16 @@ impl Geocoder {
             if inner.admin1.as_ref() == Some(code) || inner.admin2.as_ref() == Some(code) {
                 return true;
             }
+            // A raion named after its centre ("Suzak village, Suzak district").
+            if outer.kind == PlaceKind::District
+                && !inner.kind.is_admin()
+                && inner.admin1.is_some()
+                && inner.admin1 == outer.admin1
+                && aman_text::loose_key_compact(&strip_admin_words(&outer.name))
+                    == aman_text::loose_key_compact(&inner.name)
+            {
+                return true;
+            }
             if let Some(b) = self.admin.locate_level(
                 if outer.kind == PlaceKind::Region {
                     1

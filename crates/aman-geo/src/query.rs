@@ -239,6 +239,18 @@ const NOISE: &[&str] = &[
     "place",
     "located",
     "nakhoditsya",
+    // Roads between places are described by the places they join.
+    "road",
+    "rd",
+    "highway",
+    "shosse",
+    "trakt",
+    "doroga",
+    "between",
+    "mezhdu",
+    "km",
+    "kilometres",
+    "kilometers",
 ];
 const STREET: &[&str] = &[
     "ul",
@@ -262,15 +274,11 @@ const STREET: &[&str] = &[
     "pereulok",
     "per",
     "lane",
-    "road",
-    "rd",
     "dom",
     "d",
     "house",
     "kv",
     "apt",
-    "shosse",
-    "trakt",
     "bulvar",
 ];
 
