@@ -109,14 +109,6 @@ pub trait Tx {
     fn exec(&mut self, sql: &str, params: &[Value]) -> Result<u64>;
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>>;
 
-    /// Runs one statement per parameter row, preparing it once; for bulk inserts.
-    /// The statement must end in `RETURNING id`; returns the ids in order.
-    fn insert_many(
-        &mut self,
-        sql: &str,
-        rows: &mut dyn Iterator<Item = Vec<Value>>,
-    ) -> Result<Vec<i64>>;
-
     fn query_one(&mut self, sql: &str, params: &[Value]) -> Result<Option<Row>> {
         Ok(self.query(sql, params)?.into_iter().next())
     }

@@ -177,11 +177,13 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     fn list_sources(&self) -> Result<Vec<Source>>;
     fn get_source(&self, id: i64) -> Result<Option<Source>>;
 
-    /// Stores all reports or none. With an `ImportMark`, refuses a file imported before.
+    /// Stores all reports or none, streaming them into one transaction. With an
+    /// `ImportMark`, refuses a file imported before and records one audit entry for the
+    /// whole file; otherwise one entry per report.
     fn insert_reports(
         &self,
         by: &Who,
-        reports: Vec<NewReport>,
+        reports: &mut dyn Iterator<Item = NewReport>,
         import: Option<ImportMark>,
     ) -> Result<Vec<i64>>;
     fn get_report(&self, id: i64) -> Result<Option<Report>>;

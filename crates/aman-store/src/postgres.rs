@@ -151,20 +151,6 @@ impl Tx for PgTx<'_> {
             .map(read_row)
             .collect()
     }
-
-    fn insert_many(
-        &mut self,
-        sql: &str,
-        rows: &mut dyn Iterator<Item = Vec<Value>>,
-    ) -> Result<Vec<i64>> {
-        let stmt = self.0.prepare(&numbered(sql)).map_err(backend)?;
-        let mut ids = Vec::new();
-        for params in rows {
-            let row = self.0.query_one(&stmt, &refs(&params)).map_err(backend)?;
-            ids.push(row.try_get::<_, i64>(0).map_err(backend)?);
-        }
-        Ok(ids)
-    }
 }
 
 struct PgDialect;

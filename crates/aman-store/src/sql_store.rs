@@ -641,20 +641,56 @@ impl<D: Driver> Store for SqlStore<D> {
     fn insert_reports(
         &self,
         by: &Who,
-        reports: Vec<NewReport>,
+        reports: &mut dyn Iterator<Item = NewReport>,
         import: Option<ImportMark>,
     ) -> Result<Vec<i64>> {
         let now = self.now().timestamp();
-        let source_ids: BTreeSet<i64> = reports.iter().map(|r| r.input.get().source_id).collect();
-        let refers: BTreeSet<i64> = reports
-            .iter()
-            .filter_map(|r| r.input.get().refers_to)
-            .collect();
-        // Serialise outside the transaction: the write lock is held as briefly as possible.
-        let rows: Vec<Vec<Value>> = reports
-            .iter()
-            .map(|r| {
+        let dialect = self.db.dialect();
+        self.db.write(&mut |tx| {
+            let import_id = match &import {
+                Some(mark) => {
+                    if let Some(prev) = tx.query_one(
+                        "SELECT imported_at, imported_by FROM imports WHERE file_sha256 = ?",
+                        &[mark.file_sha256.as_str().into()],
+                    )? {
+                        return Err(StoreError::DuplicateImport {
+                            sha256: mark.file_sha256.clone(),
+                            imported_at: ts(prev.int(0)?)?,
+                            imported_by: prev.text(1)?,
+                        });
+                    }
+                    Some(tx.insert_id(
+                        "INSERT INTO imports (file_sha256, file_name, row_count, imported_by, imported_at) \
+                         VALUES (?, ?, 0, ?, ?) RETURNING id",
+                        &[
+                            mark.file_sha256.as_str().into(),
+                            mark.file_name.as_str().into(),
+                            by.username.as_str().into(),
+                            Value::Int(now),
+                        ],
+                    )?)
+                }
+                None => None,
+            };
+            let mut known_sources = BTreeSet::new();
+            let mut ids = Vec::new();
+            let mut created = Vec::new();
+            for r in &mut *reports {
                 let i = r.input.get();
+                if !known_sources.contains(&i.source_id) {
+                    if tx.query_one("SELECT id FROM sources WHERE id = ?", &[Value::Int(i.source_id)])?.is_none() {
+                        return Err(StoreError::Invalid(format!(
+                            "source_id {} does not exist; register the source first",
+                            i.source_id
+                        )));
+                    }
+                    known_sources.insert(i.source_id);
+                }
+                if let Some(refers) = i.refers_to {
+                    if tx.query_one("SELECT id FROM reports WHERE id = ?", &[Value::Int(refers)])?.is_none() {
+                        return Err(StoreError::Invalid(format!("refers_to {refers}: no such report")));
+                    }
+                }
                 let (lat, lon) = match &r.place {
                     Some(p) => (Some(p.latitude), Some(p.longitude)),
                     None => (i.latitude, i.longitude),
@@ -663,9 +699,9 @@ impl<D: Driver> Store for SqlStore<D> {
                     .place
                     .as_ref()
                     .map(|p| serde_json::to_string(p).expect("place serialises"));
-                vec![
+                let row = [
                     Value::Int(i.source_id),
-                    Value::Null, // import_id, filled below
+                    import_id.into(),
                     i.external_ref.clone().into(),
                     i.kind.code().into(),
                     i.refers_to.into(),
@@ -686,77 +722,40 @@ impl<D: Driver> Store for SqlStore<D> {
                     by.username.as_str().into(),
                     Value::Int(now),
                     i.synthetic.into(),
-                ]
-            })
-            .collect();
-        self.db.write(&mut |tx| {
-            for id in &source_ids {
-                if tx.query_one("SELECT id FROM sources WHERE id = ?", &[Value::Int(*id)])?.is_none() {
-                    return Err(StoreError::Invalid(format!("source_id {id} does not exist; register the source first")));
+                ];
+                let id = tx.insert_id(INSERT_REPORT, &row)?;
+                if let Some(fts) = dialect.fts_insert() {
+                    tx.exec(fts, &[Value::Int(id), i.place_text.as_str().into(), i.narrative.text.as_str().into()])?;
                 }
-            }
-            for id in &refers {
-                if tx.query_one("SELECT id FROM reports WHERE id = ?", &[Value::Int(*id)])?.is_none() {
-                    return Err(StoreError::Invalid(format!("refers_to {id}: no such report")));
-                }
-            }
-            let import_id = match &import {
-                Some(mark) => {
-                    if let Some(prev) = tx.query_one(
-                        "SELECT imported_at, imported_by FROM imports WHERE file_sha256 = ?",
-                        &[mark.file_sha256.as_str().into()],
-                    )? {
-                        return Err(StoreError::DuplicateImport {
-                            sha256: mark.file_sha256.clone(),
-                            imported_at: ts(prev.int(0)?)?,
-                            imported_by: prev.text(1)?,
-                        });
-                    }
-                    Some(tx.insert_id(
-                        "INSERT INTO imports (file_sha256, file_name, row_count, imported_by, imported_at) \
-                         VALUES (?, ?, ?, ?, ?) RETURNING id",
-                        &[
-                            mark.file_sha256.as_str().into(),
-                            mark.file_name.as_str().into(),
-                            Value::Int(rows.len() as i64),
-                            by.username.as_str().into(),
-                            Value::Int(now),
-                        ],
-                    )?)
-                }
-                None => None,
-            };
-            let mut it = rows.iter().map(|r| {
-                let mut r = r.clone();
-                r[1] = import_id.into();
-                r
-            });
-            let ids = tx.insert_many(INSERT_REPORT, &mut it)?;
-            if let Some(fts) = self.db.dialect().fts_insert() {
-                for (id, r) in ids.iter().zip(&reports) {
-                    let i = r.input.get();
-                    tx.exec(fts, &[Value::Int(*id), i.place_text.as_str().into(), i.narrative.text.as_str().into()])?;
+                ids.push(id);
+                if import_id.is_none() {
+                    created.push((id, i.source_id, i.kind, i.refers_to));
                 }
             }
             match (&import, import_id) {
-                (Some(mark), Some(import_id)) => self.audit(
-                    tx,
-                    by,
-                    "reports.import",
-                    "import",
-                    import_id,
-                    None,
-                    json!({
-                        "file_name": mark.file_name,
-                        "sha256": mark.file_sha256,
-                        "rows": ids.len(),
-                        "first_report_id": ids.first(),
-                        "last_report_id": ids.last(),
-                    }),
-                )?,
+                (Some(mark), Some(import_id)) => {
+                    tx.exec(
+                        "UPDATE imports SET row_count = ? WHERE id = ?",
+                        &[Value::Int(ids.len() as i64), Value::Int(import_id)],
+                    )?;
+                    self.audit(
+                        tx,
+                        by,
+                        "reports.import",
+                        "import",
+                        import_id,
+                        None,
+                        json!({
+                            "file_name": mark.file_name,
+                            "sha256": mark.file_sha256,
+                            "rows": ids.len(),
+                            "first_report_id": ids.first(),
+                            "last_report_id": ids.last(),
+                        }),
+                    )?
+                }
                 _ => {
-                    for (id, r) in ids.iter().zip(&reports) {
-                        let i = r.input.get();
+                    for (id, source_id, kind, refers_to) in &created {
                         self.audit(
                             tx,
                             by,
@@ -764,7 +763,7 @@ impl<D: Driver> Store for SqlStore<D> {
                             "report",
                             id,
                             None,
-                            json!({ "source_id": i.source_id, "kind": i.kind.code(), "refers_to": i.refers_to }),
+                            json!({ "source_id": source_id, "kind": kind.code(), "refers_to": refers_to }),
                         )?;
                     }
                 }

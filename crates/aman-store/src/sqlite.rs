@@ -109,22 +109,6 @@ impl Tx for SqliteTx<'_> {
             .map_err(backend)?;
         rows.collect::<rusqlite::Result<Vec<_>>>().map_err(backend)
     }
-
-    fn insert_many(
-        &mut self,
-        sql: &str,
-        rows: &mut dyn Iterator<Item = Vec<Value>>,
-    ) -> Result<Vec<i64>> {
-        let mut stmt = self.0.prepare_cached(sql).map_err(backend)?;
-        let mut ids = Vec::new();
-        for params in rows {
-            let id: i64 = stmt
-                .query_row(rusqlite::params_from_iter(params.iter()), |r| r.get(0))
-                .map_err(backend)?;
-            ids.push(id);
-        }
-        Ok(ids)
-    }
 }
 
 struct SqliteDialect;

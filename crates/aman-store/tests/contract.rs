@@ -177,7 +177,7 @@ fn new_report(store: &dyn Store, i: ReportInput, place: Option<ResolvedPlace>) -
 
 fn insert(store: &dyn Store, reports: Vec<NewReport>) -> Vec<i64> {
     store
-        .insert_reports(&Who::user("monitor"), reports, None)
+        .insert_reports(&Who::user("monitor"), &mut reports.into_iter(), None)
         .unwrap()
 }
 
@@ -381,10 +381,11 @@ fn a_bad_batch_stores_nothing_and_a_duplicate_import_is_refused() {
         let err = s
             .insert_reports(
                 &Who::user("importer"),
-                vec![
+                &mut [
                     new_report(s, input(src, 11, "fine"), None),
                     new_report(s, input(999, 11, "unknown source"), None),
-                ],
+                ]
+                .into_iter(),
                 None,
             )
             .unwrap_err();
@@ -407,14 +408,14 @@ fn a_bad_batch_stores_nothing_and_a_duplicate_import_is_refused() {
         };
         s.insert_reports(
             &Who::user("importer"),
-            vec![new_report(s, input(src, 11, "one"), None)],
+            &mut std::iter::once(new_report(s, input(src, 11, "one"), None)),
             Some(mark()),
         )
         .unwrap();
         let err = s
             .insert_reports(
                 &Who::user("importer"),
-                vec![new_report(s, input(src, 11, "one"), None)],
+                &mut std::iter::once(new_report(s, input(src, 11, "one"), None)),
                 Some(mark()),
             )
             .unwrap_err();
@@ -596,8 +597,12 @@ fn concurrent_writers_lose_nothing() {
                         let s = store.as_ref();
                         let r =
                             new_report(s, input(src, 11, &format!("thread {t} report {i}")), None);
-                        s.insert_reports(&Who::user(format!("m{t}")), vec![r], None)
-                            .unwrap();
+                        s.insert_reports(
+                            &Who::user(format!("m{t}")),
+                            &mut std::iter::once(r),
+                            None,
+                        )
+                        .unwrap();
                     }
                 })
             })
