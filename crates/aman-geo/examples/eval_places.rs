@@ -39,6 +39,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             );
         }
     }
+    for b in &r.calibration {
+        println!(
+            "  confidence {:.2}–{:.2}: n={:<4} top-1 right {:.1}%",
+            b.low,
+            b.high,
+            b.n,
+            100.0 * b.accuracy
+        );
+    }
     if show_errors {
         for (text, want, got, conf) in &r.errors {
             println!("  WRONG {text:?}: expected {want}, got {got:?} (confidence {conf:.2})");

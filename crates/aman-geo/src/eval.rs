@@ -73,7 +73,20 @@ pub struct EvalReport {
     pub by_lang: BTreeMap<String, Rates>,
     /// Rows whose top answer was wrong: (text, expected, got, confidence).
     pub errors: Vec<(String, String, String, f64)>,
+    /// Reliability by confidence band: how often the top answer was right.
+    pub calibration: Vec<CalibrationBin>,
 }
+
+/// Accuracy of answers whose confidence fell in `[low, high)` (the last band includes 1).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CalibrationBin {
+    pub low: f64,
+    pub high: f64,
+    pub n: usize,
+    pub accuracy: f64,
+}
+
+const BANDS: [f64; 6] = [0.0, 0.3, 0.5, 0.7, HIGH_CONFIDENCE, 1.0];
 
 #[derive(Default)]
 struct Tally {
@@ -103,6 +116,7 @@ pub fn evaluate(geocoder: &Geocoder, rows: &[LabelledPlace]) -> EvalReport {
     let mut cats: BTreeMap<String, Tally> = BTreeMap::new();
     let mut langs: BTreeMap<String, Tally> = BTreeMap::new();
     let mut errors = Vec::new();
+    let mut bands = [(0usize, 0usize); BANDS.len() - 1];
     for r in rows {
         let res = geocoder.resolve(&r.text);
         let got = res
@@ -117,6 +131,12 @@ pub fn evaluate(geocoder: &Geocoder, rows: &[LabelledPlace]) -> EvalReport {
             .take(3)
             .any(|c| c.place_id == r.expected_id);
         let wrong_conf = !ok1 && !res.ambiguous && res.confidence >= HIGH_CONFIDENCE;
+        let band = BANDS
+            .windows(2)
+            .position(|w| res.confidence < w[1])
+            .unwrap_or(bands.len() - 1);
+        bands[band].0 += 1;
+        bands[band].1 += usize::from(ok1);
         if !ok1 {
             errors.push((r.text.clone(), r.expected_id.clone(), got, res.confidence));
         }
@@ -137,5 +157,15 @@ pub fn evaluate(geocoder: &Geocoder, rows: &[LabelledPlace]) -> EvalReport {
         by_category: cats.into_iter().map(|(k, v)| (k, v.rates())).collect(),
         by_lang: langs.into_iter().map(|(k, v)| (k, v.rates())).collect(),
         errors,
+        calibration: bands
+            .iter()
+            .zip(BANDS.windows(2))
+            .map(|(&(n, ok), w)| CalibrationBin {
+                low: w[0],
+                high: w[1],
+                n,
+                accuracy: if n == 0 { 0.0 } else { ok as f64 / n as f64 },
+            })
+            .collect(),
     }
 }

@@ -170,8 +170,15 @@ fn typo(s: &str, rng: &mut Rng) -> String {
         1 if i + 1 < v.len() && v[i + 1].is_alphabetic() => v.swap(i, i + 1),
         2 => v.insert(i, cs[i]),
         _ => {
-            let near = "aeiouyrnlkstm";
-            v[i] = near.chars().nth(rng.below(near.len())).unwrap_or('a');
+            let near = if aman_text::is_cyrillic(cs[i]) {
+                "аеиоуырнлкстм"
+            } else {
+                "aeiouyrnlkstm"
+            };
+            v[i] = near
+                .chars()
+                .nth(rng.below(near.chars().count()))
+                .unwrap_or('a');
         }
     }
     v.into_iter().collect()
@@ -251,6 +258,12 @@ fn settlement_rows(ctx: &Ctx, p: &Place, rng: &mut Rng, out: &mut Vec<LabelledPl
     if let Some(c) = rng.pick(&cyr) {
         let lang = if is_kyrgyz(c) { "ky" } else { "ru" };
         out.push(row((*c).clone(), id, lang, "cyrillic"));
+        if c.chars().count() >= 6 {
+            let t = typo(c, rng);
+            if ctx.unique(&t) {
+                out.push(row(t, id, lang, "typo_cyrillic"));
+            }
+        }
         let adhoc = adhoc_latin(c, rng);
         if ctx.unique(&adhoc) {
             out.push(row(adhoc, id, "en", "translit"));

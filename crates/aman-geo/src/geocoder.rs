@@ -531,12 +531,17 @@ impl Geocoder {
         hits.extend(extra);
     }
 
-    fn fuzzy(&self, loose: &str, out: &mut Vec<Hit>) {
+    /// Typo matches by edit distance on loose keys. The allowed distance follows the
+    /// folded length (loose keys are shorter: "Сокулук" → "sakuluk" but doubled and
+    /// merged letters shrink others).
+    fn fuzzy(&self, loose: &str, fold_len: usize, out: &mut Vec<Hit>) {
         let len = loose.len();
-        let max_d = match len {
-            0..=3 => return,
-            4..=6 => 1,
-            7..=11 => 2,
+        if len < 4 {
+            return;
+        }
+        let max_d = match fold_len.max(len) {
+            0..=5 => 1,
+            6..=10 => 2,
             _ => 3,
         };
         let grams = trigrams(loose);
@@ -572,7 +577,7 @@ impl Geocoder {
             return;
         };
         for (d, k) in best.into_iter().take_while(|&(d, _)| d == dmin) {
-            let quality = 0.9 - 0.08 * d as f64 - 0.6 * d as f64 / len as f64;
+            let quality = 0.9 - 0.08 * d as f64 - 0.6 * d as f64 / fold_len.max(len) as f64;
             for e in &self.loose[&self.loose_keys[k as usize]] {
                 out.push(Hit {
                     place: e.place,
@@ -700,30 +705,42 @@ impl Geocoder {
                         }
                     }
                 }
-                if !hits.is_empty() {
+                // A generic word alone ("bazaar", "school") is not a place name even
+                // when some place has it as an alternate name.
+                if !hits.is_empty() && !(len == 1 && n > 1 && ws[idx[s]].generic) {
                     covered[s..s + len].iter_mut().for_each(|c| *c = true);
                     spans.push((s, len, hits));
                 }
             }
         }
-        if spans.is_empty() {
+        let specific: Vec<usize> = (0..n).filter(|&k| n == 1 || !ws[idx[k]].generic).collect();
+        let uncovered = specific.iter().any(|&k| !covered[k]);
+        if uncovered {
+            // Typos: the whole group as one name first ("Jyama Bazaar"), then each
+            // uncovered word.
             let loose: String = idx.iter().map(|&i| ws[i].loose.as_str()).collect();
+            let fold_len = idx.iter().map(|&i| ws[i].fold.len()).sum();
             let mut hits = Vec::new();
-            self.fuzzy(&loose, &mut hits);
-            if !hits.is_empty() {
+            self.fuzzy(&loose, fold_len, &mut hits);
+            if !hits.is_empty() && (spans.is_empty() || n > 1) {
+                spans.clear();
                 spans.push((0, n, hits));
-            } else if n > 1 {
-                for (s, &i) in idx.iter().enumerate() {
+            } else if spans.is_empty() && n > 1 {
+                for &k in &specific {
                     let mut hits = Vec::new();
-                    self.fuzzy(&ws[i].loose, &mut hits);
+                    let w = &ws[idx[k]];
+                    self.fuzzy(&w.loose, w.fold.len(), &mut hits);
                     if !hits.is_empty() {
-                        spans.push((s, 1, hits));
+                        spans.push((k, 1, hits));
                     }
                 }
             }
         }
         spans.sort_by_key(|s| s.0);
-        let matched: usize = spans.iter().map(|s| s.1).sum();
+        let generic_uncovered = (0..n)
+            .filter(|&k| ws[idx[k]].generic && !spans.iter().any(|s| (s.0..s.0 + s.1).contains(&k)))
+            .count();
+        let matched: usize = spans.iter().map(|s| s.1).sum::<usize>() + generic_uncovered;
         for (_, _, mut hits) in spans {
             self.expand_to_admin(g.hint, &mut hits);
             out.push(GroupMatch {

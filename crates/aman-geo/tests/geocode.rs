@@ -61,6 +61,8 @@ fn affixes_hints_and_near() {
     check("в Оше", "1527534", Precision::Settlement);
     // "near X" cannot claim X's own precision.
     check("near Osh", "1527534", Precision::District);
+    check("10 km from Osh", "1527534", Precision::District);
+    check("Uzgen bazaar", "1527513", Precision::Settlement);
     check(
         "they fled to the village of Nariman near Osh",
         "cur:nariman",
