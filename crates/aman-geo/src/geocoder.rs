@@ -707,7 +707,8 @@ impl Geocoder {
                 }
                 // A generic word alone ("bazaar", "school") is not a place name even
                 // when some place has it as an alternate name.
-                if !hits.is_empty() && !(len == 1 && n > 1 && ws[idx[s]].generic) {
+                let generic_alone = len == 1 && n > 1 && ws[idx[s]].generic;
+                if !hits.is_empty() && !generic_alone {
                     covered[s..s + len].iter_mut().for_each(|c| *c = true);
                     spans.push((s, len, hits));
                 }
