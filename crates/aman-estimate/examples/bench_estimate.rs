@@ -66,7 +66,7 @@ fn bench_lcmcr() {
             capture: vec![0.10, 0.15, 0.08, 0.12],
         },
     ];
-    let table = simulate(7_000, &classes, 7);
+    let table = simulate(7_000, &classes, 7).expect("valid simulation");
     let options = LcmcrOptions::default();
     let sweeps = options.sweeps();
     println!(
@@ -129,7 +129,7 @@ fn bench_dga() {
             share: 1.0,
             capture: vec![0.3, 0.25, 0.2, 0.35, 0.3][..lists].to_vec(),
         }];
-        let table = simulate(1_000, &classes, 3);
+        let table = simulate(1_000, &classes, 3).expect("valid simulation");
         let options = DgaOptions {
             grid: Some(grid),
             ..DgaOptions::default()
@@ -174,7 +174,7 @@ fn coverage_study() {
     let (mut covered, mut indep_below, mut indep_sum, mut lc_sum) = (0u64, 0u64, 0.0, 0.0);
     let start = Instant::now();
     for seed in 1..=replicates {
-        let table = simulate(n, &classes, 1_000 + seed);
+        let table = simulate(n, &classes, 1_000 + seed).expect("valid simulation");
         let indep = loglinear::estimate(
             &table,
             &LogLinearOptions {

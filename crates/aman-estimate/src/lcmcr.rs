@@ -419,7 +419,7 @@ mod tests {
             share: 1.0,
             capture: vec![0.3, 0.2, 0.25],
         }];
-        let table = simulate(600, &classes, 9);
+        let table = simulate(600, &classes, 9).expect("valid simulation");
         let n = table.total() as f64;
         let totals: Vec<f64> = table.list_totals().iter().map(|&t| t as f64).collect();
         let log_post = |big_n: f64| {

@@ -4,7 +4,7 @@
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use crate::table::CaptureTable;
+use crate::table::{CaptureTable, TableError};
 
 /// A group of people sharing capture probabilities (one per list).
 #[derive(Debug, Clone, PartialEq)]
@@ -17,13 +17,22 @@ pub struct SimClass {
 
 /// Simulates who each list records in a population of `population` people and returns the
 /// observed capture table (lists named `list1` …). All classes must have the same number of
-/// lists (between 1 and 30).
-pub fn simulate(population: u64, classes: &[SimClass], seed: u64) -> CaptureTable {
+/// lists (between 1 and 30) and positive shares.
+pub fn simulate(
+    population: u64,
+    classes: &[SimClass],
+    seed: u64,
+) -> Result<CaptureTable, TableError> {
     let j = classes.first().map_or(0, |c| c.capture.len());
-    assert!(
-        (1..=30).contains(&j) && classes.iter().all(|c| c.capture.len() == j),
-        "every class needs the same number (1–30) of capture probabilities"
-    );
+    if !(1..=30).contains(&j)
+        || classes
+            .iter()
+            .any(|c| c.capture.len() != j || c.share.is_nan() || c.share <= 0.0)
+    {
+        return Err(TableError::Format(
+            "every simulated class needs a positive share and the same number (1–30) of capture probabilities".into(),
+        ));
+    }
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let total_share: f64 = classes.iter().map(|c| c.share).sum();
     let mut cum = Vec::with_capacity(classes.len());
@@ -50,5 +59,5 @@ pub fn simulate(population: u64, classes: &[SimClass], seed: u64) -> CaptureTabl
         .enumerate()
         .skip(1)
         .map(|(p, &c)| (p as u32, c));
-    CaptureTable::new(lists, cells).expect("simulated tables are valid")
+    CaptureTable::new(lists, cells)
 }

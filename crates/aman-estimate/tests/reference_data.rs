@@ -15,9 +15,9 @@ use aman_estimate::lcmcr::{self, LcmcrOptions};
 use aman_estimate::loglinear::{self, LogLinearOptions};
 use aman_estimate::summary::{quantile_sorted, summarize_draws};
 
-fn reduced(lists: usize, seed: u64) -> LcmcrOptions {
+fn reduced(k_star: usize, seed: u64) -> LcmcrOptions {
     LcmcrOptions {
-        k_star: LcmcrOptions::hrdag_k_star(lists),
+        k_star,
         burn_in: 3_000,
         draws: 400,
         thin: 25,
@@ -56,6 +56,7 @@ fn philippines_lcmcr_close_to_hrdag() {
     assert_eq!(strata.iter().map(|s| s.table.total()).sum::<u64>(), 2_312);
     let reference = read_psv(&mse.join("ph_drug_killings_lcmcr_posterior_samples.psv"));
     let mut failures = Vec::new();
+    let mut total: Vec<f64> = Vec::new();
     for s in &strata {
         let column = format!(
             "{}_{}",
@@ -73,23 +74,42 @@ fn philippines_lcmcr_close_to_hrdag() {
             quantile_sorted(&theirs, 0.025),
             quantile_sorted(&theirs, 0.975),
         );
-        let r = lcmcr::estimate(&s.table, &reduced(s.table.num_lists(), 11)).unwrap();
+        // HRDAG's Philippines draws are matched by the package's function default K* = 5
+        // (the min(2^J − 1, 15) rule gives medians 7–10% lower on the "unidentified" strata).
+        let r = lcmcr::estimate(&s.table, &reduced(5, 11)).unwrap();
         let ours = &r.summary;
         let rel = (ours.median - t_med).abs() / t_med;
         println!(
-            "{:<34} n={:>4} J={:>2}  HRDAG median {:>4.0} ({:>4.0}–{:>4.0})  ours {:>4.0} ({:>4.0}–{:>4.0})  diff {:>4.1}%  R-hat {:.3}",
+            "{:<34} n={:>4} J={:>2}  HRDAG median {:>4.0} ({:>4.0}–{:>4.0})  ours {:>4.0} ({:>4.0}–{:>4.0})  diff {:>4.1}% ({:.2} sd)  R-hat {:.3}",
             s.label, s.table.total(), s.table.num_lists(), t_med, t_lo, t_hi,
-            ours.median, ours.lower, ours.upper, 100.0 * rel, r.r_hat.unwrap_or(f64::NAN)
+            ours.median, ours.lower, ours.upper, 100.0 * rel,
+            (ours.median - t_med).abs() / summarize_draws(&theirs, 0.95).sd, r.r_hat.unwrap_or(f64::NAN)
         );
-        // Tolerance for 2 × 400 draws: medians within 10%, and each posterior's median
-        // inside the other's 95% interval.
-        if rel > 0.10
+        // Tolerance for 2 × 400 draws: medians within 5% (or, for the wide posterior of the
+        // smallest stratum, within a third of HRDAG's posterior sd), and each posterior's
+        // median inside the other's 95% interval.
+        let t_sd = summarize_draws(&theirs, 0.95).sd;
+        if (ours.median - t_med).abs() > (0.05 * t_med).max(t_sd / 3.0)
             || !(ours.lower..=ours.upper).contains(&t_med)
             || !(t_lo..=t_hi).contains(&ours.median)
         {
             failures.push(s.label.clone());
         }
+        let pooled: Vec<f64> = r.draws.iter().flatten().copied().collect();
+        if total.is_empty() {
+            total = pooled;
+        } else {
+            total.iter_mut().zip(&pooled).for_each(|(t, d)| *t += d);
+        }
     }
+    // The strata's posteriors are independent, so draw-wise sums sample the total's posterior.
+    let sum = summarize_draws(&total, 0.95);
+    println!(
+        "total: published 2,841 (2,649–3,111); ours {:.0} ({:.0}–{:.0})",
+        sum.median, sum.lower, sum.upper
+    );
+    assert!((sum.median - 2_841.0).abs() < 0.05 * 2_841.0);
+    assert!(sum.lower < 3_111.0 && sum.upper > 2_649.0);
     assert!(
         failures.is_empty(),
         "strata off HRDAG's posterior: {failures:?}"
@@ -125,7 +145,7 @@ fn colombia_lcmcr_within_hrdag_posterior() {
     .collect();
     let th = summarize_draws(&theirs, 0.95);
     assert_eq!(th.mean.round(), 2066.0);
-    let r = lcmcr::estimate(table, &reduced(table.num_lists(), 3)).unwrap();
+    let r = lcmcr::estimate(table, &reduced(LcmcrOptions::hrdag_k_star(20), 3)).unwrap();
     let ours = &r.summary;
     println!(
         "Colombia: HRDAG mean {:.0}, median {:.0} ({:.0}–{:.0}); ours mean {:.0}, median {:.0} ({:.0}–{:.0}), R-hat {:?}",
@@ -164,7 +184,7 @@ fn uk_2013_estimates_are_plausible() {
         },
     )
     .unwrap();
-    let lc = lcmcr::estimate(uk, &reduced(6, 5)).unwrap();
+    let lc = lcmcr::estimate(uk, &reduced(LcmcrOptions::hrdag_k_star(6), 5)).unwrap();
     println!("UK 2013, published 10,000–13,000:");
     println!(
         "  log-linear {:.0} ({:.0}–{:?}) [{}]",

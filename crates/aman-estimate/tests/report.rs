@@ -22,7 +22,7 @@ fn table() -> aman_estimate::CaptureTable {
         share: 1.0,
         capture: vec![0.3, 0.25, 0.2, 0.35],
     }];
-    simulate(800, &classes, 21)
+    simulate(800, &classes, 21).expect("valid simulation")
 }
 
 #[test]

@@ -24,7 +24,7 @@ fn independent_lists_all_estimators_cover_n() {
         capture: vec![0.3, 0.25, 0.2, 0.35],
     }];
     for seed in 1..=3 {
-        let table = simulate(n, &classes, seed);
+        let table = simulate(n, &classes, seed).expect("valid simulation");
         let mut o = EstimateOptions {
             seed,
             lcmcr: short_lcmcr(),
@@ -74,7 +74,7 @@ fn heterogeneous_capture_biases_independence_low_and_lcmcr_covers() {
     let replicates = 10u64;
     let (mut low, mut covered) = (0, 0);
     for seed in 1..=replicates {
-        let table = simulate(n, &classes, 100 + seed);
+        let table = simulate(n, &classes, 100 + seed).expect("valid simulation");
         let indep = loglinear::estimate(
             &table,
             &LogLinearOptions {
