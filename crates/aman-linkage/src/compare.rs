@@ -4,7 +4,8 @@
 
 use crate::record::{FieldKind, FieldSpec, Prepared};
 use crate::similarity::{
-    haversine_km, jaccard_sorted, jaro_winkler, jaro_winkler_slices, osa_distance, osa_within,
+    haversine_km, jaccard_sorted, jaro_winkler, jaro_winkler_below, jaro_winkler_slices, osa_at_most, osa_at_most_str,
+    osa_within,
     range_similarity, token_min_similarity, token_set_similarity,
 };
 
@@ -157,6 +158,11 @@ impl Comparator {
                     1
                 } else if x.loose == y.loose {
                     2
+                } else if x.loose.is_ascii()
+                    && y.loose.is_ascii()
+                    && jaro_winkler_below(x.loose.as_bytes(), y.loose.as_bytes(), 0.80)
+                {
+                    5
                 } else {
                     ladder(jaro_winkler(&x.loose, &y.loose), &[0.92, 0.80], 3)
                 }
@@ -175,7 +181,7 @@ impl Comparator {
                 if g1 == g2 {
                     1
                 } else {
-                    let typos = crate::similarity::edit_distance(g1, g2, true);
+                    let typos = osa_at_most(g1, g2, 2).unwrap_or(3);
                     let swapped =
                         g1[..4] == g2[..4] && g1[4..6] == g2[6..8] && g1[6..8] == g2[4..6];
                     let close = *d1 != i32::MIN
@@ -255,9 +261,9 @@ impl Comparator {
                 if x == y {
                     1
                 } else {
-                    match osa_distance(x, y) {
-                        1 => 2,
-                        2 => 3,
+                    match osa_at_most_str(x, y, 2) {
+                        Some(1) => 2,
+                        Some(2) => 3,
                         _ => 4,
                     }
                 }
@@ -266,7 +272,10 @@ impl Comparator {
                 if x == y {
                     1
                 } else {
-                    let jw = if x.is_ascii() && y.is_ascii() {
+                    let ascii = x.is_ascii() && y.is_ascii();
+                    let jw = if ascii && jaro_winkler_below(x.as_bytes(), y.as_bytes(), 0.80) {
+                        0.0
+                    } else if ascii {
                         jaro_winkler_slices(x.as_bytes(), y.as_bytes())
                     } else {
                         jaro_winkler(x, y)

@@ -58,7 +58,7 @@ impl Default for LinkOptions {
         LinkOptions {
             mode: LinkMode::Dedupe,
             blocking: None,
-            blocking_pairs_per_record: 20.0,
+            blocking_pairs_per_record: 5.0,
             max_block_size: 5_000,
             threshold: 0.5,
             review_threshold: 0.1,

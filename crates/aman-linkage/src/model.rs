@@ -208,7 +208,7 @@ pub struct TrainOptions {
 impl Default for TrainOptions {
     fn default() -> Self {
         TrainOptions {
-            random_pairs: 100_000,
+            random_pairs: 50_000,
             seed: 42,
             max_iterations: 100,
             tolerance: 1e-6,

@@ -84,7 +84,7 @@ const STACK: usize = 64;
 pub fn levenshtein(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    edit_distance(&a, &b, false)
+    edit_distance(&a, &b)
 }
 
 /// `1 - distance / longer length`; 1 for two empty strings.
@@ -97,8 +97,8 @@ pub fn levenshtein_similarity(a: &str, b: &str) -> f64 {
     1.0 - levenshtein(a, b) as f64 / la.max(lb) as f64
 }
 
-/// Edit distance; with `transpose` an adjacent swap costs 1 (optimal string alignment).
-pub(crate) fn edit_distance<T: PartialEq + Copy>(a: &[T], b: &[T], transpose: bool) -> usize {
+/// Levenshtein distance over any symbols.
+fn edit_distance<T: PartialEq + Copy>(a: &[T], b: &[T]) -> usize {
     if a.is_empty() {
         return b.len();
     }
@@ -106,31 +106,14 @@ pub(crate) fn edit_distance<T: PartialEq + Copy>(a: &[T], b: &[T], transpose: bo
         return a.len();
     }
     let w = b.len() + 1;
-    let mut stack = [0usize; 3 * (STACK + 1)];
-    let mut heap: Vec<usize> = Vec::new();
-    let rows: &mut [usize] = if w <= STACK + 1 {
-        &mut stack[..3 * w]
-    } else {
-        heap.resize(3 * w, 0);
-        &mut heap
-    };
-    let (mut prev2, rest) = rows.split_at_mut(w);
-    let (mut prev, mut cur) = rest.split_at_mut(w);
-    for (j, x) in prev.iter_mut().enumerate() {
-        *x = j;
-    }
+    let mut prev: Vec<usize> = (0..w).collect();
+    let mut cur = vec![0usize; w];
     for i in 1..=a.len() {
         cur[0] = i;
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
-            if transpose && i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                v = v.min(prev2[j - 2] + 1);
-            }
-            cur[j] = v;
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
         }
-        // Rotate rows: prev2 <- prev, prev <- cur, cur <- old prev2 (overwritten next).
-        std::mem::swap(&mut prev2, &mut prev);
         std::mem::swap(&mut prev, &mut cur);
     }
     prev[b.len()]
@@ -139,31 +122,47 @@ pub(crate) fn edit_distance<T: PartialEq + Copy>(a: &[T], b: &[T], transpose: bo
 /// Whether the transposition edit distance is at most `k`, skipping the work when
 /// the lengths alone rule it out.
 pub(crate) fn osa_within(a: &str, b: &str, k: usize) -> bool {
+    osa_at_most_str(a, b, k).is_some()
+}
+
+/// The transposition edit distance when it is at most `k`.
+pub(crate) fn osa_at_most_str(a: &str, b: &str, k: usize) -> Option<usize> {
     if a.len().abs_diff(b.len()) > k * 4 {
-        return false;
+        return None;
     }
     if a.is_ascii() && b.is_ascii() {
-        osa_bounded(a.as_bytes(), b.as_bytes(), k)
+        osa_at_most(a.as_bytes(), b.as_bytes(), k)
     } else {
         let a: Vec<char> = a.chars().collect();
         let b: Vec<char> = b.chars().collect();
-        osa_bounded(&a, &b, k)
+        osa_at_most(&a, &b, k)
     }
 }
 
-/// Transposition edit distance at most `k`? Stops as soon as a whole row exceeds `k`,
-/// which for unrelated strings is after a few rows.
-fn osa_bounded<T: PartialEq + Copy>(a: &[T], b: &[T], k: usize) -> bool {
+/// The transposition edit distance when it is at most `k`. Stops as soon as a whole
+/// row exceeds `k`, which for unrelated strings is after a few rows.
+pub(crate) fn osa_at_most<T: PartialEq + Copy>(a: &[T], b: &[T], k: usize) -> Option<usize> {
     if a.len().abs_diff(b.len()) > k {
-        return false;
+        return None;
     }
     if a.is_empty() || b.is_empty() {
-        return a.len().max(b.len()) <= k;
+        let d = a.len().max(b.len());
+        return (d <= k).then_some(d);
     }
     let w = b.len() + 1;
-    let mut prev2: Vec<u32> = vec![0; w];
-    let mut prev: Vec<u32> = (0..w as u32).collect();
-    let mut cur: Vec<u32> = vec![0; w];
+    let mut stack = [0u32; 3 * (STACK + 1)];
+    let mut heap: Vec<u32> = Vec::new();
+    let rows: &mut [u32] = if w <= STACK + 1 {
+        &mut stack[..3 * w]
+    } else {
+        heap.resize(3 * w, 0);
+        &mut heap
+    };
+    let (mut prev2, rest) = rows.split_at_mut(w);
+    let (mut prev, mut cur) = rest.split_at_mut(w);
+    for (j, x) in prev.iter_mut().enumerate() {
+        *x = j as u32;
+    }
     for i in 1..=a.len() {
         cur[0] = i as u32;
         let mut row_min = cur[0];
@@ -177,24 +176,40 @@ fn osa_bounded<T: PartialEq + Copy>(a: &[T], b: &[T], k: usize) -> bool {
             row_min = row_min.min(v);
         }
         if row_min as usize > k {
-            return false;
+            return None;
         }
         std::mem::swap(&mut prev2, &mut prev);
         std::mem::swap(&mut prev, &mut cur);
     }
-    prev[b.len()] as usize <= k
+    let d = prev[b.len()] as usize;
+    (d <= k).then_some(d)
 }
 
-/// Edit distance on strings with transpositions, computed on bytes when both are ASCII.
-pub(crate) fn osa_distance(a: &str, b: &str) -> usize {
-    if a.is_ascii() && b.is_ascii() {
-        edit_distance(a.as_bytes(), b.as_bytes(), true)
-    } else {
-        let a: Vec<char> = a.chars().collect();
-        let b: Vec<char> = b.chars().collect();
-        edit_distance(&a, &b, true)
+/// True when the Jaro–Winkler similarity of two ASCII strings is certainly below
+/// `t`, judged from shared letter counts and the common prefix without running the
+/// matching (most unrelated pairs are ruled out this way).
+pub(crate) fn jaro_winkler_below(a: &[u8], b: &[u8], t: f64) -> bool {
+    if a.is_empty() || b.is_empty() {
+        return false;
     }
+    let mut counts = [0i16; 128];
+    for &c in a {
+        counts[usize::from(c & 127)] += 1;
+    }
+    let mut m = 0usize;
+    for &c in b {
+        let slot = &mut counts[usize::from(c & 127)];
+        if *slot > 0 {
+            *slot -= 1;
+            m += 1;
+        }
+    }
+    let m = m as f64;
+    let j = (m / a.len() as f64 + m / b.len() as f64 + 1.0) / 3.0;
+    let prefix = a.iter().zip(b).take(4).take_while(|(x, y)| x == y).count() as f64;
+    j + prefix * 0.1 * (1.0 - j) < t - 1e-12
 }
+
 
 /// Order-free similarity of two multi-word strings: each word is matched to its most
 /// similar word on the other side (Jaro–Winkler), averaged both ways. "Usmonov
@@ -304,12 +319,30 @@ mod tests {
     #[test]
     fn edit_distances() {
         assert_eq!(levenshtein("kitten", "sitting"), 3);
-        assert_eq!(osa_distance("19560409", "19564009"), 1);
+        assert_eq!(osa_at_most_str("19560409", "19564009", 3), Some(1));
         assert_eq!(levenshtein("19560409", "19564009"), 2);
         assert_eq!(levenshtein("Усмонов", "Усманов"), 1);
         assert!(osa_within("pridham street", "pridhamstreet", 2));
         assert!(!osa_within("pridham street", "hoseason street", 2));
         assert!(osa_within("Усмонов", "Усманов", 1));
+        assert_eq!(osa_at_most(b"19560409", b"19564009", 2), Some(1));
+        assert_eq!(osa_at_most(b"19560409", b"20011231", 2), None);
+    }
+
+    #[test]
+    fn jaro_winkler_bound_never_rules_out_a_close_pair() {
+        let words = ["martha", "marhta", "dwayne", "duane", "dixon", "dicksonx", "green", "mitchell", "usmanav", "a"];
+        for x in words {
+            for y in words {
+                let jw = jaro_winkler(x, y);
+                for t in [0.8, 0.92] {
+                    if jaro_winkler_below(x.as_bytes(), y.as_bytes(), t) {
+                        assert!(jw < t, "{x} {y} {jw}");
+                    }
+                }
+            }
+        }
+        assert!(jaro_winkler_below(b"sultanov", b"khaydarov", 0.92));
     }
 
     #[test]
