@@ -315,6 +315,8 @@ fn summarize_input(t: &CaptureTable) -> InputSummary {
     }
 }
 
+/// Reruns each estimator under alternative settings; the setting of the main run is reused
+/// rather than recomputed.
 fn sensitivity(
     table: &CaptureTable,
     report: &EstimateReport,
@@ -323,7 +325,7 @@ fn sensitivity(
     lc: &LcmcrOptions,
 ) -> Vec<SensitivityRow> {
     let mut rows = Vec::new();
-    if report.loglinear.is_some() {
+    if let Some(main) = &report.loglinear {
         for set in [
             ModelSet::Independence,
             ModelSet::Heterogeneity,
@@ -334,7 +336,12 @@ fn sensitivity(
                 model_set: set,
                 ..ll.clone()
             };
-            if let Ok(r) = loglinear::estimate(table, &o) {
+            let r = if set == ll.model_set {
+                Some(main.clone())
+            } else {
+                loglinear::estimate(table, &o).ok()
+            };
+            if let Some(r) = r {
                 rows.push(SensitivityRow {
                     method: Method::LogLinear,
                     setting: format!("model set {set:?}: {}", r.chosen.model),
@@ -345,37 +352,47 @@ fn sensitivity(
             }
         }
     }
-    if report.dga.is_some() {
+    if let Some(main) = &report.dga {
         let j = table.num_lists() as i32;
         for delta in [0.5f64.powi(j), 0.5, 1.0] {
             let o = DgaOptions {
                 delta: Some(delta),
                 ..dg.clone()
             };
-            if let Ok(r) = dga::estimate(table, &o) {
+            let summary = if delta == main.delta {
+                Some(main.averaged.clone())
+            } else {
+                dga::estimate(table, &o).ok().map(|r| r.averaged)
+            };
+            if let Some(a) = summary {
                 rows.push(SensitivityRow {
                     method: Method::Dga,
                     setting: format!("delta = {delta:.4}"),
-                    estimate: r.averaged.median,
-                    lower: r.averaged.lower,
-                    upper: Some(r.averaged.upper),
+                    estimate: a.median,
+                    lower: a.lower,
+                    upper: Some(a.upper),
                 });
             }
         }
     }
-    if report.lcmcr.is_some() {
+    if let Some(main) = &report.lcmcr {
         for k in [5usize, 10, 20] {
             let o = LcmcrOptions {
                 k_star: k,
                 ..lc.clone()
             };
-            if let Ok(r) = lcmcr::estimate(table, &o) {
+            let summary = if k == lc.k_star {
+                Some(main.summary.clone())
+            } else {
+                lcmcr::estimate(table, &o).ok().map(|r| r.summary)
+            };
+            if let Some(a) = summary {
                 rows.push(SensitivityRow {
                     method: Method::Lcmcr,
                     setting: format!("K* = {k}"),
-                    estimate: r.summary.median,
-                    lower: r.summary.lower,
-                    upper: Some(r.summary.upper),
+                    estimate: a.median,
+                    lower: a.lower,
+                    upper: Some(a.upper),
                 });
             }
         }
