@@ -14,7 +14,7 @@ use rand::Rng;
 use serde::Serialize;
 
 use crate::names::Ethnicity;
-use crate::places::{places, Area, Place};
+use crate::places::{places, Area, Landmark, Place};
 
 /// Number of true events at which the scenario reproduces the public figures.
 pub const DEFAULT_SCALE: usize = 300;
@@ -74,6 +74,8 @@ pub struct TrueEvent {
     pub place: usize,
     pub latitude: f64,
     pub longitude: f64,
+    /// The street or school it happened at.
+    pub landmark: Landmark,
     pub types: Vec<EventType>,
     pub killed: u32,
     pub injured: u32,
@@ -237,6 +239,7 @@ fn blank_event<R: Rng>(
         + Duration::minutes(rng.gen_range(0..60));
     let time = (local - Duration::hours(UTC_OFFSET_HOURS)).and_utc();
     let (latitude, longitude) = jitter(rng, p.latitude, p.longitude, p.radius_km);
+    let landmark = Landmark::random(rng);
     let victim_group = if rng.gen_bool(p.uzbek_share) {
         Ethnicity::Uzbek
     } else {
@@ -256,6 +259,7 @@ fn blank_event<R: Rng>(
         place,
         latitude,
         longitude,
+        landmark,
         types,
         killed: 0,
         injured: 0,

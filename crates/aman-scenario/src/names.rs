@@ -30,7 +30,7 @@ impl Ethnicity {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Sex {
     Male,
@@ -98,6 +98,24 @@ const UZ_MALE: &[(&str, &str)] = &[
     ("Abdurahmon", "Абдурахман"),
     ("Sanjar", "Санжар"),
     ("Bobur", "Бобур"),
+    ("Behruz", "Бехруз"),
+    ("Jamshid", "Жамшид"),
+    ("Laziz", "Лазиз"),
+    ("Muzaffar", "Музаффар"),
+    ("Nurillo", "Нурилло"),
+    ("Rahmatillo", "Рахматилло"),
+    ("Temur", "Темур"),
+    ("Umid", "Умид"),
+    ("Valijon", "Валижон"),
+    ("Yodgor", "Ёдгор"),
+    ("Zokirjon", "Зокиржон"),
+    ("Abdumalik", "Абдумалик"),
+    ("Komil", "Комил"),
+    ("Mansur", "Мансур"),
+    ("Nematjon", "Нематжон"),
+    ("Hamidullo", "Хамидулло"),
+    ("Shoxrux", "Шохрух"),
+    ("Gʻulom", "Гулям"),
 ];
 
 const UZ_FEMALE: &[(&str, &str)] = &[
@@ -118,6 +136,12 @@ const UZ_FEMALE: &[(&str, &str)] = &[
     ("Munisa", "Муниса"),
     ("Saodat", "Саодат"),
     ("Xurshida", "Хуршида"),
+    ("Barno", "Барно"),
+    ("Dilorom", "Дилором"),
+    ("Kamola", "Камола"),
+    ("Lola", "Лола"),
+    ("Robiya", "Робия"),
+    ("Umida", "Умида"),
 ];
 
 const UZ_SURNAME: &[(&str, &str)] = &[
@@ -152,6 +176,25 @@ const UZ_SURNAME: &[(&str, &str)] = &[
     ("Gʻofur", "Гафур"),
     ("Haydar", "Хайдар"),
     ("Saidakbar", "Саидакбар"),
+    ("Ibrohim", "Ибрагим"),
+    ("Muhammad", "Мухаммад"),
+    ("Yoʻldosh", "Юлдаш"),
+    ("Xudoyberdi", "Худайберди"),
+    ("Islom", "Ислам"),
+    ("Sharip", "Шарип"),
+    ("Poʻlat", "Пулат"),
+    ("Mahmud", "Махмуд"),
+    ("Aziz", "Азиз"),
+    ("Nurmat", "Нурмат"),
+    ("Egamberdi", "Эгамберди"),
+    ("Ortiq", "Артык"),
+    ("Tojib", "Таджиб"),
+    ("Salim", "Салим"),
+    ("Orip", "Арип"),
+    ("Qosim", "Касым"),
+    ("Zohid", "Захид"),
+    ("Matkarim", "Маткарим"),
+    ("Ubaydullo", "Убайдулла"),
 ];
 
 /// Kyrgyz names in Kyrgyz Cyrillic (ң, ө, ү kept; Russian forms drop them).
@@ -184,6 +227,18 @@ const KY_MALE: &[&str] = &[
     "Медер",
     "Токтосун",
     "Каныбек",
+    "Самат",
+    "Бекжан",
+    "Нурсултан",
+    "Алтынбек",
+    "Жоомарт",
+    "Курманбек",
+    "Эрнис",
+    "Замир",
+    "Акылбек",
+    "Бактыбек",
+    "Жеңишбек",
+    "Калыс",
 ];
 
 const KY_FEMALE: &[&str] = &[
@@ -201,6 +256,10 @@ const KY_FEMALE: &[&str] = &[
     "Элмира",
     "Жазгүл",
     "Салтанат",
+    "Бактыгүл",
+    "Динара",
+    "Гүлзат",
+    "Нургүл",
 ];
 
 const KY_SURNAME: &[&str] = &[
@@ -226,6 +285,18 @@ const KY_SURNAME: &[&str] = &[
     "Турдубай",
     "Сыдык",
     "Кенеш",
+    "Алымбек",
+    "Шаршен",
+    "Акмат",
+    "Мырзакул",
+    "Бообек",
+    "Жусуп",
+    "Камчыбек",
+    "Келдибек",
+    "Нурмамат",
+    "Өмүрзак",
+    "Сарыбай",
+    "Кочкор",
 ];
 
 const RU_MALE: &[&str] = &["Сергей", "Андрей", "Виктор", "Дмитрий", "Александр", "Олег"];
@@ -233,7 +304,7 @@ const RU_FEMALE: &[&str] = &["Ольга", "Наталья", "Елена", "Та
 const RU_SURNAME: &[&str] = &["Иван", "Кузнец", "Мороз", "Волк", "Соколь", "Фёдор"];
 
 /// Where a person's surname comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 enum SurnameKind {
     /// A Russified family name (-ov/-ova, -ev/-eva).
@@ -243,7 +314,7 @@ enum SurnameKind {
 }
 
 /// A person's name as parts; lists render these in their own way.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct NameParts {
     pub ethnicity: Ethnicity,
     pub sex: Sex,
@@ -610,9 +681,13 @@ pub fn uz_latin_to_cyr(s: &str) -> String {
     let mut out = String::with_capacity(s.len() * 2);
     let mut rest = s;
     'outer: while let Some(c) = rest.chars().next() {
-        let lower_rest = rest.to_lowercase();
         for (latin, cyr) in DIGRAPHS {
-            if lower_rest.starts_with(latin) && rest.is_char_boundary(latin.len()) {
+            let mut here = rest.chars();
+            let matches = latin.chars().all(|l| {
+                here.next()
+                    .is_some_and(|h| h.to_lowercase().eq(std::iter::once(l)))
+            });
+            if matches && rest.is_char_boundary(latin.len()) {
                 if c.is_uppercase() {
                     out.extend(cyr.chars().flat_map(char::to_uppercase));
                 } else {

@@ -358,6 +358,117 @@ pub fn place_by_key(key: &str) -> Option<(usize, &'static Place)> {
     PLACES.iter().enumerate().find(|(_, p)| p.key == key)
 }
 
+/// A spot inside a place that accounts of one event tend to share: the street or
+/// the school it happened at. It lets sources that agree on little else be matched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Landmark {
+    /// Index into the street table.
+    Street(u8),
+    /// School number.
+    School(u8),
+}
+
+/// Street names as (Russian, Kyrgyz, Uzbek Latin, English).
+const STREETS: [(&str, &str, &str, &str); 10] = [
+    (
+        "ул. Навои",
+        "Навои көчөсү",
+        "Navoiy koʻchasi",
+        "Navoi street",
+    ),
+    (
+        "ул. Ленина",
+        "Ленин көчөсү",
+        "Lenin koʻchasi",
+        "Lenin street",
+    ),
+    (
+        "ул. Курманжан-Датки",
+        "Курманжан Датка көчөсү",
+        "Qurmonjon Dodxoh koʻchasi",
+        "Kurmanjan-Datka street",
+    ),
+    (
+        "ул. Масалиева",
+        "Масалиев көчөсү",
+        "Masaliyev koʻchasi",
+        "Masaliev street",
+    ),
+    (
+        "ул. Гагарина",
+        "Гагарин көчөсү",
+        "Gagarin koʻchasi",
+        "Gagarin street",
+    ),
+    (
+        "ул. Ахунбаева",
+        "Ахунбаев көчөсү",
+        "Axunboyev koʻchasi",
+        "Akhunbaev street",
+    ),
+    (
+        "ул. Алымбека",
+        "Алымбек көчөсү",
+        "Olimbek koʻchasi",
+        "Alymbek street",
+    ),
+    (
+        "ул. Монуева",
+        "Монуев көчөсү",
+        "Monuyev koʻchasi",
+        "Monuev street",
+    ),
+    (
+        "ул. Бабура",
+        "Бабур көчөсү",
+        "Bobur koʻchasi",
+        "Babur street",
+    ),
+    (
+        "ул. Фрунзе",
+        "Фрунзе көчөсү",
+        "Frunze koʻchasi",
+        "Frunze street",
+    ),
+];
+
+impl Landmark {
+    /// A landmark drawn at random (streets a little more often than schools).
+    pub fn random<R: rand::Rng>(rng: &mut R) -> Landmark {
+        if rng.gen_bool(0.6) {
+            Landmark::Street(rng.gen_range(0..STREETS.len()) as u8)
+        } else {
+            Landmark::School(rng.gen_range(1..=60))
+        }
+    }
+
+    /// The landmark as written in `lang`.
+    pub fn render(self, lang: Lang) -> String {
+        match self {
+            Landmark::Street(i) => {
+                let (ru, ky, uz, en) = STREETS[i as usize % STREETS.len()];
+                match lang {
+                    Lang::Ru => ru.to_owned(),
+                    Lang::Ky => ky.to_owned(),
+                    Lang::UzLatin => uz.to_owned(),
+                    Lang::UzCyrillic => crate::names::uz_latin_to_cyr(uz),
+                    Lang::En => en.to_owned(),
+                    Lang::Adhoc => en.replace(" street", " st."),
+                }
+            }
+            Landmark::School(n) => match lang {
+                Lang::Ru => format!("школа №{n}"),
+                Lang::Ky => format!("№{n} мектеп"),
+                Lang::UzLatin => format!("{n}-maktab"),
+                Lang::UzCyrillic => format!("{n}-мактаб"),
+                Lang::En => format!("near school No. {n}"),
+                Lang::Adhoc => format!("school {n}"),
+            },
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -18,7 +18,7 @@ use serde::Serialize;
 use crate::events::{jitter, Category, TrueEvent};
 use crate::names::Ethnicity;
 use crate::narrative::{self, Fill, Rumour, Topic};
-use crate::places::{places, Area, Lang, Place};
+use crate::places::{places, Area, Landmark, Lang, Place};
 use crate::sources::{Profile, SourceRole, PROFILES};
 
 /// One generated report with its ground truth.
@@ -179,13 +179,13 @@ fn account<R: Rng>(rng: &mut R, p: &Profile, e: &TrueEvent, start: NaiveDate) ->
     let lang = pick_lang(rng, p);
     let event_time = report_time(rng, role, e.time, start);
     let received_at = received(rng, role, e.time, start);
-    let place_text = place_text(rng, role, lang, place);
+    let place_text = place_text(rng, role, lang, place, Some(e.landmark));
     let (latitude, longitude) = coordinates(rng, role, e.latitude, e.longitude);
     let event_types = reported_types(rng, role, e);
     let counts = reported_counts(rng, role, e);
     let actors = reported_actors(rng, role, lang, e);
     let topic = match role {
-        SourceRole::HospitalMorgue if e.category != Category::SexualViolence => Topic::Medical,
+        SourceRole::HospitalMorgue if e.killed > 0 => Topic::Medical,
         SourceRole::Satellite => Topic::Imagery,
         SourceRole::HostAuthority => Topic::Official(e.category),
         _ => Topic::Event(e.category),
@@ -402,7 +402,13 @@ fn generic_area(lang: Lang, area: Area) -> &'static str {
     }
 }
 
-fn place_text<R: Rng>(rng: &mut R, role: SourceRole, lang: Lang, place: &Place) -> String {
+fn place_text<R: Rng>(
+    rng: &mut R,
+    role: SourceRole,
+    lang: Lang,
+    place: &Place,
+    landmark: Option<Landmark>,
+) -> String {
     let precise = matches!(
         role,
         SourceRole::PatrolOsh | SourceRole::PatrolJalalAbad | SourceRole::Satellite
@@ -417,11 +423,21 @@ fn place_text<R: Rng>(rng: &mut R, role: SourceRole, lang: Lang, place: &Place) 
         lang
     };
     let options: Vec<&str> = place.spellings_in(lang).collect();
-    options
-        .choose(rng)
-        .copied()
-        .unwrap_or(place.english)
-        .to_owned()
+    let name = options.choose(rng).copied().unwrap_or(place.english);
+    let mention = match role {
+        SourceRole::PatrolOsh | SourceRole::PatrolJalalAbad => 0.85,
+        SourceRole::RightsNgo => 0.7,
+        SourceRole::Monitors | SourceRole::UzbekNgo => 0.6,
+        SourceRole::KyrgyzNgo | SourceRole::Hotline => 0.5,
+        SourceRole::RussianMedia => 0.4,
+        SourceRole::KyrgyzMedia | SourceRole::HostAuthority => 0.3,
+        SourceRole::HospitalMorgue => 0.15,
+        SourceRole::Satellite => 0.0,
+    };
+    match landmark {
+        Some(l) if rng.gen_bool(mention) => format!("{name}, {}", l.render(lang)),
+        _ => name.to_owned(),
+    }
 }
 
 fn coordinates<R: Rng>(
@@ -829,7 +845,8 @@ pub(crate) fn rumour<R: Rng>(rng: &mut R, start: NaiveDate) -> Draft {
             max: min + rng.gen_range(0..=30),
         });
     }
-    let place_text = place_text(rng, role, lang, place);
+    let landmark = rng.gen_bool(0.5).then(|| Landmark::random(rng));
+    let place_text = place_text(rng, role, lang, place, landmark);
     let fill = Fill {
         place: &place_text,
         killed: count_text(counts.killed, lang),

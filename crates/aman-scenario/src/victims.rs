@@ -90,6 +90,8 @@ struct ListSpec {
     place_missing: f64,
     /// Chance a person is entered twice (different clerks, different days).
     duplicate: f64,
+    /// Whether the list records deaths on its own wards (most of them).
+    ward_deaths: bool,
 }
 
 const LISTS: [ListSpec; 5] = [
@@ -108,6 +110,7 @@ const LISTS: [ListSpec; 5] = [
         date_missing: 0.02,
         place_missing: 0.1,
         duplicate: 0.0,
+        ward_deaths: false,
     },
     ListSpec {
         name: "National commission list (synthetic)",
@@ -124,6 +127,7 @@ const LISTS: [ListSpec; 5] = [
         date_missing: 0.05,
         place_missing: 0.05,
         duplicate: 0.005,
+        ward_deaths: false,
     },
     ListSpec {
         name: "Uzbek-community NGO list (synthetic)",
@@ -140,6 +144,7 @@ const LISTS: [ListSpec; 5] = [
         date_missing: 0.1,
         place_missing: 0.05,
         duplicate: 0.02,
+        ward_deaths: false,
     },
     ListSpec {
         name: "Kyrgyz-community NGO list (synthetic)",
@@ -156,6 +161,7 @@ const LISTS: [ListSpec; 5] = [
         date_missing: 0.1,
         place_missing: 0.1,
         duplicate: 0.02,
+        ward_deaths: false,
     },
     ListSpec {
         name: "Hospital deaths register (synthetic)",
@@ -172,6 +178,7 @@ const LISTS: [ListSpec; 5] = [
         date_missing: 0.0,
         place_missing: 0.4,
         duplicate: 0.0,
+        ward_deaths: true,
     },
 ];
 
@@ -193,6 +200,7 @@ pub(crate) fn generate_dead<R: Rng>(rng: &mut R, events: &mut [TrueEvent]) -> Ve
         .collect();
     let groups = assign_groups(rng, events, &slots);
     let mut persons = Vec::with_capacity(slots.len());
+    let mut taken = std::collections::BTreeSet::new();
     for (n, (&ev, &ethnicity)) in slots.iter().zip(&groups).enumerate() {
         let event = &mut events[ev];
         let sex = if rng.gen_bool(0.88) {
@@ -200,7 +208,14 @@ pub(crate) fn generate_dead<R: Rng>(rng: &mut R, events: &mut [TrueEvent]) -> Ve
         } else {
             Sex::Female
         };
-        let parts = NameParts::random(rng, ethnicity, sex);
+        // Namesakes happen, but not down to the father's name.
+        let mut parts = NameParts::random(rng, ethnicity, sex);
+        for _ in 0..20 {
+            if taken.insert(parts.clone()) {
+                break;
+            }
+            parts = NameParts::random(rng, ethnicity, sex);
+        }
         let local_day = (event.time + Duration::hours(6)).date_naive();
         // Some of the wounded died in hospital days later.
         let died_in_hospital = rng.gen_bool(0.08);
@@ -298,7 +313,7 @@ pub(crate) fn make_lists<R: Rng>(rng: &mut R, persons: &mut [TruePerson]) -> Vec
             Ethnicity::Other => 2,
         };
         for (li, spec) in LISTS.iter().enumerate() {
-            let prob = if p.died_in_hospital && spec.style == NameStyle::EnglishAdhoc {
+            let prob = if p.died_in_hospital && spec.ward_deaths {
                 HOSPITAL_DEATH_CAPTURE
             } else {
                 spec.capture[group] * visibility

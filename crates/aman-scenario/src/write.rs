@@ -193,7 +193,7 @@ pub fn write_persons_csv<W: Write>(w: W, persons: &[TruePerson]) -> Result<u64, 
     Ok(persons.len() as u64)
 }
 
-/// The true events: id, time (UTC, RFC 3339), place, latitude, longitude, types
+/// The true events: id, time (UTC, RFC 3339), place, latitude, longitude, landmark, types
 /// (`;`-separated codes), killed, injured, displaced, detained, structures_damaged,
 /// sexual_violence_victims, victim_group, perpetrators, synthetic.
 pub fn write_events_csv<W: Write>(w: W, events: &[TrueEvent]) -> Result<u64, ScenarioError> {
@@ -204,6 +204,7 @@ pub fn write_events_csv<W: Write>(w: W, events: &[TrueEvent]) -> Result<u64, Sce
         "place",
         "latitude",
         "longitude",
+        "landmark",
         "types",
         "killed",
         "injured",
@@ -233,6 +234,7 @@ pub fn write_events_csv<W: Write>(w: W, events: &[TrueEvent]) -> Result<u64, Sce
             places()[e.place].key.into(),
             format!("{:.5}", e.latitude),
             format!("{:.5}", e.longitude),
+            e.landmark.render(crate::places::Lang::En),
             types.join(";"),
             e.killed.to_string(),
             e.injured.to_string(),

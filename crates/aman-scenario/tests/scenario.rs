@@ -239,7 +239,10 @@ fn reports_disagree_the_way_real_ones_do() {
         "мкр. Черемушки, г. Ош",
         "Nariman village near Osh",
     ] {
-        assert!(places.contains(spelling), "{spelling} never used");
+        assert!(
+            places.iter().any(|p| p.starts_with(spelling)),
+            "{spelling} never used"
+        );
     }
     assert!(places.iter().any(|p| scripts(p).0) && places.iter().any(|p| scripts(p).1));
     let with_coords = s
