@@ -545,7 +545,6 @@ impl Geocoder {
             _ => 3,
         };
         let grams = trigrams(loose);
-        let need = grams.len().saturating_sub(3 * max_d).max(1);
         let mut counts = vec![0u16; self.loose_keys.len()];
         let mut touched: Vec<u32> = Vec::new();
         for g in &grams {
@@ -558,20 +557,26 @@ impl Geocoder {
                 }
             }
         }
-        let counts: Vec<(u32, u16)> = touched
-            .into_iter()
-            .map(|k| (k, counts[k as usize]))
-            .collect();
-        let mut best: Vec<(usize, u32)> = counts
-            .into_iter()
-            .filter(|&(k, c)| {
-                usize::from(c) >= need && self.loose_keys[k as usize].len().abs_diff(len) <= max_d
-            })
-            .filter_map(|(k, _)| {
-                aman_text::bounded_edit_distance(loose, &self.loose_keys[k as usize], max_d)
-                    .map(|d| (d, k))
-            })
-            .collect();
+        // Only the closest keys are used, so search distance 1 first: its trigram bound
+        // (an edit breaks at most three trigrams) prunes far more candidates.
+        let mut best: Vec<(usize, u32)> = Vec::new();
+        for d in 1..=max_d {
+            let need = grams.len().saturating_sub(3 * d).max(1);
+            best = touched
+                .iter()
+                .filter(|&&k| {
+                    usize::from(counts[k as usize]) >= need
+                        && self.loose_keys[k as usize].len().abs_diff(len) <= d
+                })
+                .filter_map(|&k| {
+                    aman_text::bounded_edit_distance(loose, &self.loose_keys[k as usize], d)
+                        .map(|e| (e, k))
+                })
+                .collect();
+            if !best.is_empty() {
+                break;
+            }
+        }
         best.sort_unstable();
         let Some(&(dmin, _)) = best.first() else {
             return;
