@@ -106,6 +106,49 @@ pub struct Resolution {
     pub note: Option<String>,
 }
 
+/// The admin codes to store with a resolved place.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AdminCodes {
+    pub admin1_code: Option<String>,
+    pub admin1_name: Option<String>,
+    pub admin2_code: Option<String>,
+    pub admin2_name: Option<String>,
+}
+
+impl Resolution {
+    /// Admin codes for the resolved place. When ADM2 boundaries are loaded (a mission's
+    /// P-coded file) the point-in-polygon answer is used for both levels, so stored codes
+    /// are the mission's; otherwise the gazetteer's legal GeoNames codes (Osh city is
+    /// `KG.10`, not the oblast around it), falling back to the polygons for what the
+    /// gazetteer lacks.
+    pub fn admin_codes(&self) -> AdminCodes {
+        let poly = self.admin.as_ref();
+        let poly1 = poly.and_then(|a| a.admin1.as_ref());
+        let poly2 = poly.and_then(|a| a.admin2.as_ref());
+        if let Some(a2) = poly2 {
+            return AdminCodes {
+                admin1_code: poly1.map(|a| a.code.clone()),
+                admin1_name: poly1.map(|a| a.name.clone()),
+                admin2_code: Some(a2.code.clone()),
+                admin2_name: Some(a2.name.clone()),
+            };
+        }
+        let Some(b) = &self.best else {
+            return AdminCodes::default();
+        };
+        let (code1, name1) = match &b.admin1_code {
+            Some(c) => (Some(c.clone()), b.admin1_name.clone()),
+            None => (poly1.map(|a| a.code.clone()), poly1.map(|a| a.name.clone())),
+        };
+        AdminCodes {
+            admin1_code: code1,
+            admin1_name: name1,
+            admin2_code: b.admin2_code.clone(),
+            admin2_name: b.admin2_name.clone(),
+        }
+    }
+}
+
 /// A place named inside narrative text.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Mention {

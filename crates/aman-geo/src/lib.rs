@@ -30,8 +30,8 @@ pub use boundaries::{parse_boundaries_geojson, Boundary};
 pub use error::GeoError;
 pub use gazetteer::{Gazetteer, MergeReport};
 pub use geocoder::{
-    Candidate, Geocoder, MatchKind, Mention, Resolution, ResolutionStatus, AMBIGUITY_MARGIN,
-    HIGH_CONFIDENCE, MAX_QUERY_BYTES,
+    AdminCodes, Candidate, Geocoder, MatchKind, Mention, Resolution, ResolutionStatus,
+    AMBIGUITY_MARGIN, HIGH_CONFIDENCE, MAX_QUERY_BYTES,
 };
 pub use import::GazetteerUpdate;
 pub use mission::{ImportKind, ImportSummary};

@@ -155,13 +155,19 @@ fn mentions_in_narrative_any_language() {
 #[test]
 fn admin_codes_and_names_come_with_the_answer() {
     let r = geocoder().resolve("Bazar-Korgon");
-    let b = r.best.unwrap();
+    let b = r.best.clone().unwrap();
     assert_eq!(
         (b.admin1_code.as_deref(), b.admin1_name.as_deref()),
         (Some("KG.03"), Some("Jalal-Abad"))
     );
-    let a = r.admin.unwrap();
+    let codes = r.admin_codes();
+    let a = r.admin.clone().unwrap();
     assert_eq!(a.admin1.unwrap().code, "KG.03");
+    assert_eq!(codes.admin1_name.as_deref(), Some("Jalal-Abad"));
+    // Osh city: the legal code (city of republican rank), not the oblast polygon around it.
+    let osh = geocoder().resolve("г. Ош");
+    assert_eq!(osh.admin.clone().unwrap().admin1.unwrap().code, "KG.08");
+    assert_eq!(osh.admin_codes().admin1_code.as_deref(), Some("KG.10"));
 }
 
 #[test]
