@@ -70,11 +70,12 @@ fn bench_lcmcr() {
     let options = LcmcrOptions::default();
     let sweeps = options.sweeps();
     println!(
-        "LCMCR: {} lists, {} records, {} patterns, K* = {}, burn-in {} + {} draws × thin {} = {} sweeps",
+        "LCMCR: {} lists, {} records, {} patterns, K* = {}, warm-up {} + burn-in {} + {} draws × thin {} = {} sweeps",
         table.num_lists(),
         table.total(),
         table.cells().len(),
         options.k_star,
+        lcmcr::WARM_UP,
         options.burn_in,
         options.draws,
         options.thin,

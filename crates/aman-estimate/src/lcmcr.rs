@@ -11,7 +11,7 @@
 
 use std::time::Instant;
 
-use rand::{Rng, SeedableRng};
+use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -69,9 +69,9 @@ impl LcmcrOptions {
         }
     }
 
-    /// Sweeps per chain: burn-in plus draws × thinning.
+    /// Sweeps per chain: the fixed warm-up, burn-in, and draws × thinning.
     pub fn sweeps(&self) -> u64 {
-        self.burn_in + self.draws as u64 * self.thin
+        WARM_UP + self.burn_in + self.draws as u64 * self.thin
     }
 }
 
@@ -194,19 +194,28 @@ fn check(o: &LcmcrOptions) -> Result<(), LcmcrError> {
 pub fn run_chain(table: &CaptureTable, options: &LcmcrOptions, chain: u64) -> Vec<f64> {
     let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
     rng.set_stream(chain);
-    let mut s = Sampler::new(table, options, &mut rng);
+    let mut s = Sampler::new(table, options);
+    // Warm-up as in the reference implementation: α held small so the chain starts from a
+    // few dominant classes, then classes relabelled by decreasing weight.
+    for _ in 0..WARM_UP {
+        s.sweep(&mut rng, false);
+    }
+    s.relabel_by_weight();
     for _ in 0..options.burn_in {
-        s.sweep(&mut rng);
+        s.sweep(&mut rng, true);
     }
     let mut out = Vec::with_capacity(options.draws);
     for _ in 0..options.draws {
         for _ in 0..options.thin {
-            s.sweep(&mut rng);
+            s.sweep(&mut rng, true);
         }
         out.push((s.n + s.n0) as f64);
     }
     out
 }
+
+/// Sweeps before the burn-in with α fixed (the reference implementation's warm-up).
+pub const WARM_UP: u64 = 500;
 
 /// Sampler state in flat arrays; `[j * k_star + k]` indexes list j, class k.
 struct Sampler {
@@ -236,7 +245,7 @@ struct Sampler {
 }
 
 impl Sampler {
-    fn new(table: &CaptureTable, o: &LcmcrOptions, rng: &mut ChaCha8Rng) -> Self {
+    fn new(table: &CaptureTable, o: &LcmcrOptions) -> Self {
         let (j, k) = (table.num_lists(), o.k_star);
         let mut s = Self {
             j,
@@ -259,15 +268,42 @@ impl Sampler {
             drawn: vec![0; k],
             count0: vec![0; k],
         };
-        // Start λ from its Beta(1, 1) prior.
-        for jj in 0..j {
+        // Start every class at the lists' marginal recording rates, four classes holding 90%
+        // of the weight, and α small (the reference implementation's starting point).
+        let n = s.n.max(1) as f64;
+        for (jj, &total) in table.list_totals().iter().enumerate() {
+            let p = (total as f64 / n).clamp(1e-3, 1.0 - 1e-3);
             for kk in 0..k {
-                let lam: f64 = rng.gen_range(0.02..0.98);
-                s.odds[jj * k + kk] = lam / (1.0 - lam);
-                s.miss[kk] *= 1.0 - lam;
+                s.odds[jj * k + kk] = p / (1.0 - p);
+                s.miss[kk] *= 1.0 - p;
             }
         }
+        if k > 4 {
+            for (kk, lp) in s.ln_pi.iter_mut().enumerate() {
+                *lp = if kk < 4 {
+                    0.225f64.ln()
+                } else {
+                    (0.1 / (k - 4) as f64).ln()
+                };
+            }
+        }
+        s.alpha = 0.3 / k as f64;
         s
+    }
+
+    /// Relabels classes by decreasing weight π_k (the stick-breaking prior favours that order).
+    fn relabel_by_weight(&mut self) {
+        let k = self.k;
+        let mut order: Vec<usize> = (0..k).collect();
+        order.sort_by(|&a, &b| self.ln_pi[b].total_cmp(&self.ln_pi[a]));
+        let permute = |v: &[f64]| order.iter().map(|&o| v[o]).collect::<Vec<f64>>();
+        self.ln_pi = permute(&self.ln_pi);
+        self.miss = permute(&self.miss);
+        self.count0 = order.iter().map(|&o| self.count0[o]).collect();
+        for jj in 0..self.j {
+            let row = permute(&self.odds[jj * k..jj * k + k]);
+            self.odds[jj * k..jj * k + k].copy_from_slice(&row);
+        }
     }
 
     /// Class weights π_k Π_j λ_jk^x_j (1 − λ_jk)^(1 − x_j) for one pattern, in linear space;
@@ -310,7 +346,7 @@ impl Sampler {
         }
     }
 
-    fn sweep(&mut self, rng: &mut ChaCha8Rng) {
+    fn sweep(&mut self, rng: &mut ChaCha8Rng, update_alpha: bool) {
         let (j, k) = (self.j, self.k);
         self.class_n.fill(0);
         self.class_x.fill(0);
@@ -396,7 +432,7 @@ impl Sampler {
         );
 
         // 6. α ~ Gamma(a + K* − 1, rate b − Σ ln(1 − V_k)).
-        if k > 1 {
+        if update_alpha && k > 1 {
             let rate = self.b_alpha - sum_ln_1mv;
             self.alpha = (ln_gamma_variate(rng, self.a_alpha + (k - 1) as f64) - rate.ln())
                 .exp()

@@ -85,11 +85,9 @@ fn philippines_lcmcr_close_to_hrdag() {
             ours.median, ours.lower, ours.upper, 100.0 * rel,
             (ours.median - t_med).abs() / summarize_draws(&theirs, 0.95).sd, r.r_hat.unwrap_or(f64::NAN)
         );
-        // Tolerance for 2 × 400 draws: medians within 5% (or, for the wide posterior of the
-        // smallest stratum, within a third of HRDAG's posterior sd), and each posterior's
-        // median inside the other's 95% interval.
-        let t_sd = summarize_draws(&theirs, 0.95).sd;
-        if (ours.median - t_med).abs() > (0.05 * t_med).max(t_sd / 3.0)
+        // Tolerance for 2 × 400 draws: medians within 5% and each posterior's median inside
+        // the other's 95% interval.
+        if rel > 0.05
             || !(ours.lower..=ours.upper).contains(&t_med)
             || !(t_lo..=t_hi).contains(&ours.median)
         {
@@ -116,10 +114,9 @@ fn philippines_lcmcr_close_to_hrdag() {
     );
 }
 
-/// HRDAG's posterior for this stratum is bimodal (modes near 1,500 and 2,200; mean 2,066).
-/// Our chains of this length settle in one mode each, so the check is deliberately loose:
-/// our median lies inside HRDAG's 95% interval and the two 95% intervals overlap. The mean
-/// is printed beside 2,066 for the record.
+/// HRDAG's posterior for this stratum is bimodal (modes near 1,500 and 2,200; mean 2,066), so
+/// 2 × 400 draws estimate the mean less precisely than for the Philippines: the tolerance is
+/// 10% on the mean and on each end of the 95% interval.
 #[test]
 fn colombia_lcmcr_within_hrdag_posterior() {
     let Some(shared) = aman_testkit::shared_dir("colombia_lcmcr_within_hrdag_posterior") else {
@@ -151,8 +148,9 @@ fn colombia_lcmcr_within_hrdag_posterior() {
         "Colombia: HRDAG mean {:.0}, median {:.0} ({:.0}–{:.0}); ours mean {:.0}, median {:.0} ({:.0}–{:.0}), R-hat {:?}",
         th.mean, th.median, th.lower, th.upper, ours.mean, ours.median, ours.lower, ours.upper, r.r_hat
     );
-    assert!((th.lower..=th.upper).contains(&ours.median));
-    assert!(ours.lower < th.upper && ours.upper > th.lower);
+    assert!((ours.mean - th.mean).abs() < 0.10 * th.mean);
+    assert!((ours.lower - th.lower).abs() < 0.10 * th.lower);
+    assert!((ours.upper - th.upper).abs() < 0.10 * th.upper);
 }
 
 /// UK 2013 modern slavery (6 lists): the Home Office published 10,000–13,000.
@@ -202,13 +200,12 @@ fn uk_2013_estimates_are_plausible() {
     // Point estimates in a broad plausible band around the published range; intervals reach it.
     assert!((8_000.0..=16_000.0).contains(&ll.chosen.n_hat));
     assert!((8_000.0..=16_000.0).contains(&dg.averaged.median));
-    // LCMCR is printed but not held to the band: on these sparse 6-list data its posterior is
-    // multimodal (short chains settle near 5,000, long ones reach 20,000+), a known weakness
-    // reported in the crate's notes.
-    assert!(lc.summary.lower > uk.total() as f64);
+    // LCMCR's posterior on these sparse data is wide (roughly 5,000–20,000), so only its
+    // interval is held to the published range.
     for (lo, hi) in [
         (ll.lower, ll.upper.unwrap_or(f64::INFINITY)),
         (dg.averaged.lower, dg.averaged.upper),
+        (lc.summary.lower, lc.summary.upper),
     ] {
         assert!(
             lo < 13_000.0 && hi > 10_000.0,
