@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use crate::admin_index::{AdminAssignment, AdminIndex};
 use crate::gazetteer::Gazetteer;
 use crate::model::{Place, PlaceKind, Precision};
-use crate::query::{stems, strip_admin_words, words, Hint, Role, Word};
+use crate::query::{fuzzy_affix, stems, strip_admin_words, words, Hint, Role, Word};
 
 /// Confidence at or above which an answer counts as "high confidence": evaluation
 /// holds wrong answers at this level to ≤ 1 %.
@@ -639,7 +639,7 @@ impl Geocoder {
 
     /// Splits words into groups: segment breaks and "near" end a group; an affix
     /// qualifies the words after it when it opens a group, else the words before it.
-    fn groups(ws: &[Word]) -> Vec<Group> {
+    fn groups(ws: &[Word], roles: &[Role]) -> Vec<Group> {
         let mut groups: Vec<Group> = Vec::new();
         let mut cur = Group {
             words: vec![],
@@ -675,7 +675,7 @@ impl Geocoder {
             if skip_segment {
                 continue;
             }
-            match w.role {
+            match roles[i] {
                 Role::Street => {
                     // The rest of this segment is an address.
                     cur.words.clear();
@@ -802,7 +802,18 @@ impl Geocoder {
     }
 
     fn candidates(&self, ws: &[Word], limit: usize) -> Vec<Candidate> {
-        let groups = Self::groups(ws);
+        let roles: Vec<Role> = ws
+            .iter()
+            .map(|w| match w.role {
+                Role::Name
+                    if !self.exact.contains_key(&w.fold) && !self.loose.contains_key(&w.loose) =>
+                {
+                    fuzzy_affix(&w.fold).map_or(Role::Name, Role::Affix)
+                }
+                r => r,
+            })
+            .collect();
+        let groups = Self::groups(ws, &roles);
         let mut matches: Vec<GroupMatch> = Vec::new();
         for (gi, g) in groups.iter().enumerate() {
             self.match_group(gi, g, ws, &mut matches);

@@ -387,6 +387,32 @@ pub fn role(folded: &str) -> Role {
     table.get(folded).copied().unwrap_or(Role::Name)
 }
 
+/// The kind word a long word is one typo away from ("oblst", "raoin", "distrcit").
+/// Callers check first that the word is not itself a place name ("Massi" is not
+/// "massiv").
+pub fn fuzzy_affix(folded: &str) -> Option<Hint> {
+    if folded.len() < 5 {
+        return None;
+    }
+    let lists: [(&[&str], Hint); 5] = [
+        (TOWN, Hint::Town),
+        (VILLAGE, Hint::Village),
+        (NEIGHBOURHOOD, Hint::Neighbourhood),
+        (DISTRICT, Hint::District),
+        (REGION, Hint::Region),
+    ];
+    lists.into_iter().find_map(|(list, hint)| {
+        list.iter()
+            .any(|w| {
+                w.len() >= 5
+                    && w.len().abs_diff(folded.len()) <= 1
+                    && w.as_bytes()[0] == folded.as_bytes()[0]
+                    && aman_text::bounded_edit_distance(w, folded, 1).is_some()
+            })
+            .then_some(hint)
+    })
+}
+
 /// One word of the input.
 #[derive(Debug, Clone)]
 pub struct Word {
@@ -565,6 +591,9 @@ mod tests {
         assert_eq!(ws[0].role, Role::Affix(Hint::Neighbourhood));
         assert!(ws[2].break_before && !ws[3].break_before && ws[4].break_before);
         assert_eq!(ws[4].role, Role::Near);
+        assert_eq!(fuzzy_affix("oblst"), Some(Hint::Region));
+        assert_eq!(fuzzy_affix("raoin"), Some(Hint::District));
+        assert_eq!(fuzzy_affix("nariman"), None);
         assert_eq!(&"мкр. Черёмушки"[ws[1].start..ws[1].end], "Черёмушки");
     }
 

@@ -63,6 +63,10 @@ fn affixes_hints_and_near() {
     check("near Osh", "1527534", Precision::District);
     check("10 km from Osh", "1527534", Precision::District);
     check("Uzgen bazaar", "1527513", Precision::Settlement);
+    // Typos in kind words, but not in names that look like one ("Massi" ≈ "massiv").
+    check("Jalal-Abad oblst", "1529778", Precision::Region);
+    check("Suzak raoin", "7910407", Precision::District);
+    check("Massi", "1527689", Precision::Settlement);
     check(
         "they fled to the village of Nariman near Osh",
         "cur:nariman",
