@@ -23,7 +23,7 @@ pub mod geometry;
 pub mod import;
 mod mission;
 mod model;
-pub mod query;
+mod query;
 
 pub use admin_index::{AdminAssignment, AdminIndex, AdminRef};
 pub use boundaries::{parse_boundaries_geojson, Boundary};
