@@ -5,7 +5,6 @@
 //! automatically from the data under a pair budget. Oversized blocks are skipped and
 //! counted, never silently.
 
-use std::collections::HashSet;
 use std::fmt;
 
 use rand::seq::index::sample;
@@ -16,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::compare::Comparator;
 use crate::error::LinkError;
+use crate::hashing::FastSet;
 use crate::names;
 use crate::record::{hash_str, Dataset, FieldKind, Prepared};
 
@@ -138,7 +138,7 @@ pub(crate) struct Blocker {
     /// Per rule: offsets into `keys` per record (n + 1 entries) and the keys.
     offsets: Vec<Vec<u32>>,
     keys: Vec<Vec<u64>>,
-    oversized: Vec<HashSet<u64>>,
+    oversized: Vec<FastSet<u64>>,
     cross_source_only: bool,
     pub(crate) stats: BlockingStats,
 }
@@ -182,7 +182,7 @@ impl Blocker {
             // Find oversized keys with a sorted copy.
             let mut sorted: Vec<u64> = flat.clone();
             sorted.par_sort_unstable();
-            let mut big = HashSet::new();
+            let mut big = FastSet::default();
             for run in sorted.chunk_by(|a, b| a == b) {
                 if run.len() > max_block {
                     big.insert(run[0]);
@@ -355,14 +355,23 @@ fn rule_keys(ds: &Dataset, i: usize, rule: &[(usize, KeyKind)]) -> Vec<u64> {
             return Vec::new();
         }
         let salt = (n as u64 + 1).wrapping_mul(0xff51_afd7_ed55_8ccd);
-        acc = acc
-            .iter()
-            .flat_map(|a| part.iter().map(move |p| mix(*a ^ salt, *p)))
-            .take(MAX_KEYS_PER_PART * 4)
-            .collect();
+        if let [only] = part.as_slice() {
+            // The usual case: one key per part, combined in place.
+            for a in acc.iter_mut() {
+                *a = mix(*a ^ salt, *only);
+            }
+        } else {
+            acc = acc
+                .iter()
+                .flat_map(|a| part.iter().map(move |p| mix(*a ^ salt, *p)))
+                .take(MAX_KEYS_PER_PART * 4)
+                .collect();
+        }
     }
-    acc.sort_unstable();
-    acc.dedup();
+    if acc.len() > 1 {
+        acc.sort_unstable();
+        acc.dedup();
+    }
     acc
 }
 
@@ -466,7 +475,7 @@ pub(crate) fn auto_rules(
         return Vec::new();
     }
     let budget = (pairs_per_record * n as f64).max(50_000.0);
-    let sample_n = n.min(30_000);
+    let sample_n = n.min(10_000);
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let idx: Vec<usize> = if sample_n == n {
         (0..n).collect()
@@ -567,8 +576,8 @@ pub(crate) fn auto_rules(
     let kept: Vec<BlockingRule> = all.iter().map(|x| x.0.clone()).collect();
     kept.iter()
         .filter(|r| !kept.iter().any(|w| covers(w, r)))
-        .cloned()
         .take(32)
+        .cloned()
         .collect()
 }
 

@@ -5,9 +5,9 @@
 //! average match probability stays above the threshold (correlation-clustering
 //! style); very large components are first cut at a stricter threshold.
 
-use std::collections::HashMap;
-
 use rayon::prelude::*;
+
+use crate::hashing::FastMap;
 use serde::{Deserialize, Serialize};
 
 /// Cluster assignment per record, numbered 0.. in order of first appearance.
@@ -38,7 +38,7 @@ impl Clustering {
 
     /// Renumbers clusters 0.. in order of first appearance.
     pub(crate) fn from_labels(labels: &[usize]) -> Self {
-        let mut map = HashMap::new();
+        let mut map = FastMap::default();
         let assignment = labels
             .iter()
             .map(|l| {
@@ -80,20 +80,36 @@ impl UnionFind {
 }
 
 fn components(nodes: &[usize], edges: &[(usize, usize)]) -> Vec<Vec<usize>> {
-    let pos: HashMap<usize, usize> = nodes.iter().enumerate().map(|(i, &n)| (n, i)).collect();
+    let pos: FastMap<usize, usize> = nodes.iter().enumerate().map(|(i, &n)| (n, i)).collect();
     let mut uf = UnionFind((0..nodes.len()).collect());
     for &(a, b) in edges {
         if let (Some(&x), Some(&y)) = (pos.get(&a), pos.get(&b)) {
             uf.union(x, y);
         }
     }
-    let mut groups: HashMap<usize, Vec<usize>> = HashMap::new();
+    let mut groups: FastMap<usize, Vec<usize>> = FastMap::default();
     for (i, &n) in nodes.iter().enumerate() {
         groups.entry(uf.find(i)).or_default().push(n);
     }
     let mut v: Vec<Vec<usize>> = groups.into_values().collect();
     v.sort_by_key(|g| g[0]);
     v
+}
+
+/// Connected components of records 0..n, smallest member first.
+fn all_components(n: usize, edges: &[(usize, usize)]) -> Vec<Vec<usize>> {
+    let mut uf = UnionFind((0..n).collect());
+    for &(a, b) in edges {
+        uf.union(a, b);
+    }
+    let mut by_root: Vec<(usize, usize)> = (0..n).map(|i| (uf.find(i), i)).collect();
+    by_root.sort_unstable();
+    let mut out: Vec<Vec<usize>> = by_root
+        .chunk_by(|a, b| a.0 == b.0)
+        .map(|g| g.iter().map(|x| x.1).collect())
+        .collect();
+    out.sort_unstable_by_key(|g| g[0]);
+    out
 }
 
 /// Clusters `n` records from scored pairs `(a, b, probability)`.
@@ -115,8 +131,7 @@ where
         .filter(|e| e.2 >= threshold)
         .map(|e| (e.0 as usize, e.1 as usize))
         .collect();
-    let all: Vec<usize> = (0..n).collect();
-    let comps = components(&all, &strong);
+    let comps = all_components(n, &strong);
     let max_repair = max_repair.max(3);
     let results: Vec<(Vec<Vec<usize>>, ClusterStats)> = comps
         .into_par_iter()

@@ -4,9 +4,9 @@
 
 use crate::record::{FieldKind, FieldSpec, Prepared};
 use crate::similarity::{
-    haversine_km, jaccard_sorted, jaro_winkler, jaro_winkler_below, jaro_winkler_slices, osa_at_most, osa_at_most_str,
-    osa_within,
-    range_similarity, token_min_similarity, token_set_similarity,
+    haversine_km, jaccard_sorted, jaro_winkler, jaro_winkler_below, jaro_winkler_slices,
+    osa_at_most, osa_at_most_str, osa_within, range_similarity, token_min_similarity,
+    token_set_similarity,
 };
 
 /// The level meaning "one side is missing": it carries no evidence either way.

@@ -92,10 +92,10 @@ pub fn evaluate<T: std::hash::Hash + Eq>(
     let mut pred_size: HashMap<u32, u64> = HashMap::new();
     let mut true_size: HashMap<u32, u64> = HashMap::new();
     let mut both: HashMap<(u32, u32), u64> = HashMap::new();
-    for i in 0..n {
-        *pred_size.entry(clusters.assignment[i]).or_default() += 1;
-        *true_size.entry(t[i]).or_default() += 1;
-        *both.entry((clusters.assignment[i], t[i])).or_default() += 1;
+    for (&p, &tt) in clusters.assignment.iter().zip(&t) {
+        *pred_size.entry(p).or_default() += 1;
+        *true_size.entry(tt).or_default() += 1;
+        *both.entry((p, tt)).or_default() += 1;
     }
     let tp: u64 = both.values().map(|&k| pairs_of(k)).sum();
     let predicted: u64 = pred_size.values().map(|&k| pairs_of(k)).sum();

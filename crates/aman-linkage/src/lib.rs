@@ -17,6 +17,7 @@ mod csvlink;
 mod engine;
 mod error;
 mod eval;
+mod hashing;
 pub mod incidents;
 mod model;
 mod names;

@@ -5,8 +5,6 @@
 //! blocking rule with that rule's own fields left out, and the prior λ by EM over all
 //! pairs. Reviewers' labels, when there are some, sharpen m.
 
-use std::collections::HashMap;
-
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
@@ -14,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::blocking::{Blocker, Candidates};
 use crate::compare::{level_labels, Comparator, NULL_LEVEL};
+use crate::hashing::FastMap;
 use crate::record::{hash_str, Dataset, FieldKind, FieldSpec, Prepared};
 
 /// m and u probabilities of one field's levels (index 0, the null level, is unused).
@@ -275,14 +274,15 @@ pub(crate) fn estimate_u(
             Some(u1) => {
                 let rest: f64 = c.iter().skip(2).sum::<f64>() + (c.len() - 2) as f64;
                 f.u[1] = u1.max(1e-12);
-                for l in 2..c.len() {
-                    f.u[l] = (1.0 - f.u[1]) * (c[l] + 1.0) / rest;
+                let keep = 1.0 - f.u[1];
+                for (u, &count) in f.u.iter_mut().zip(&c).skip(2) {
+                    *u = keep * (count + 1.0) / rest;
                 }
             }
             None => {
                 let total: f64 = c.iter().skip(1).sum::<f64>() + (c.len() - 1) as f64;
-                for l in 1..c.len() {
-                    f.u[l] = (c[l] + 1.0) / total;
+                for (u, &count) in f.u.iter_mut().zip(&c).skip(1) {
+                    *u = (count + 1.0) / total;
                 }
             }
         }
@@ -322,9 +322,9 @@ fn exact_agreement(ds: &Dataset, f: usize, cross_source_only: bool) -> Option<f6
     ) {
         return None;
     }
-    let mut by_value: HashMap<u64, f64> = HashMap::new();
-    let mut by_value_source: HashMap<(u64, u16), f64> = HashMap::new();
-    let mut by_source: HashMap<u16, f64> = HashMap::new();
+    let mut by_value: FastMap<u64, f64> = FastMap::default();
+    let mut by_value_source: FastMap<(u64, u16), f64> = FastMap::default();
+    let mut by_source: FastMap<u16, f64> = FastMap::default();
     let mut n = 0.0;
     for i in 0..ds.len() {
         if let Some(k) = key(ds.field(i, f)) {
@@ -360,11 +360,11 @@ fn patterns(c: &Candidates, nf: usize, keep: impl Fn(usize) -> bool + Sync) -> P
     let map = (0..c.pairs.len())
         .into_par_iter()
         .filter(|&p| keep(p))
-        .fold(HashMap::<&[u8], f64>::new, |mut m, p| {
+        .fold(FastMap::<&[u8], f64>::default, |mut m, p| {
             *m.entry(&c.levels[p * nf..(p + 1) * nf]).or_default() += 1.0;
             m
         })
-        .reduce(HashMap::new, |mut a, b| {
+        .reduce(FastMap::default, |mut a, b| {
             for (k, v) in b {
                 *a.entry(k).or_default() += v;
             }
@@ -488,12 +488,12 @@ pub(crate) fn train(
             }
         }
     }
-    for f in 0..nf {
-        if sessions[f] > 0 {
-            for l in 1..sums[f].len() {
-                model.fields[f].m[l] = sums[f][l] / sessions[f] as f64;
+    for ((field, sum), &k) in model.fields.iter_mut().zip(&sums).zip(&sessions) {
+        if k > 0 {
+            for (m, &s) in field.m.iter_mut().zip(sum).skip(1) {
+                *m = s / k as f64;
             }
-            normalise(&mut model.fields[f].m);
+            normalise(&mut field.m);
         }
     }
     blend_labels(ds, cmp, &mut model, labels, opts);

@@ -210,7 +210,6 @@ pub(crate) fn jaro_winkler_below(a: &[u8], b: &[u8], t: f64) -> bool {
     j + prefix * 0.1 * (1.0 - j) < t - 1e-12
 }
 
-
 /// Order-free similarity of two multi-word strings: each word is matched to its most
 /// similar word on the other side (Jaro–Winkler), averaged both ways. "Usmonov
 /// Sherzod" and "sherzod usmanov" score high although the word order differs.
@@ -331,7 +330,10 @@ mod tests {
 
     #[test]
     fn jaro_winkler_bound_never_rules_out_a_close_pair() {
-        let words = ["martha", "marhta", "dwayne", "duane", "dixon", "dicksonx", "green", "mitchell", "usmanav", "a"];
+        let words = [
+            "martha", "marhta", "dwayne", "duane", "dixon", "dicksonx", "green", "mitchell",
+            "usmanav", "a",
+        ];
         for x in words {
             for y in words {
                 let jw = jaro_winkler(x, y);
