@@ -96,7 +96,9 @@ pub fn effective_sample_size(chains: &[Vec<f64>]) -> Option<f64> {
         t += 2;
     }
     let total = (m * n) as f64;
-    Some(total / tau.max(1.0 / total.log10().max(1.0)))
+    // Antithetic chains can make τ tiny; cap the ESS at total·log10(total) as Stan does.
+    let tau_floor = 1.0 / total.log10().max(1.0);
+    Some(total / tau.max(tau_floor))
 }
 
 #[cfg(test)]

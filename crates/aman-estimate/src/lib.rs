@@ -10,6 +10,19 @@
 //!
 //! [`estimate`] runs the chosen estimators behind guard rails and returns an
 //! [`EstimateReport`] that serialises to JSON and renders as a plain-text table.
+//!
+//! ```
+//! use aman_estimate::{estimate, CaptureTable, CsvOptions, EstimateOptions};
+//!
+//! let csv = "A,B,C,count\n1,0,0,60\n0,1,0,49\n1,1,0,4\n0,0,1,247\n1,0,1,112\n0,1,1,142\n1,1,1,12\n";
+//! let table = CaptureTable::from_csv(csv.as_bytes(), &CsvOptions::default())?;
+//! let mut options = EstimateOptions { seed: 7, sensitivity: false, ..EstimateOptions::default() };
+//! (options.lcmcr.burn_in, options.lcmcr.draws, options.lcmcr.thin) = (500, 200, 2);
+//! let report = estimate(&table, &options)?;
+//! assert!(report.dga.as_ref().unwrap().averaged.median > 626.0);
+//! println!("{}", report.to_text());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 pub mod dga;
 pub mod diagnostics;
