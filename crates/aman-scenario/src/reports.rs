@@ -241,8 +241,7 @@ fn credibility<R: Rng>(rng: &mut R, base: u8) -> Credibility {
         1 | 2 => base + 1,
         _ => base,
     };
-    Credibility::new(grade.clamp(1, 6))
-        .unwrap_or_else(|| Credibility::new(6).expect("6 is a grade"))
+    Credibility::new(grade.clamp(1, 6)).expect("clamped to 1–6")
 }
 
 fn report_time<R: Rng>(
@@ -710,10 +709,6 @@ fn narrative_text<R: Rng>(
     narrative::write(rng, lang, topic, &fill)
 }
 
-fn role_of(index: usize) -> SourceRole {
-    PROFILES[index].role
-}
-
 /// A later report by the same source moving its counts towards the truth.
 pub(crate) fn correction<R: Rng>(
     rng: &mut R,
@@ -723,7 +718,7 @@ pub(crate) fn correction<R: Rng>(
     start: NaiveDate,
 ) -> Draft {
     let mut input = original.report.input.clone();
-    let role = role_of(original.report.source_index);
+    let role = PROFILES[original.report.source_index].role;
     let lang = original.lang;
     input.kind = ReportKind::Correction;
     input.received_at = input
