@@ -104,6 +104,10 @@ impl Gazetteer {
         self.by_id.get(id).map(|&i| &self.places[i])
     }
 
+    pub(crate) fn position(&self, id: &str) -> Option<usize> {
+        self.by_id.get(id).copied()
+    }
+
     pub fn admin_area(&self, code: &str) -> Option<&AdminArea> {
         self.admin_by_code.get(code).map(|&i| &self.admin[i])
     }

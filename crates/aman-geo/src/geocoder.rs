@@ -69,6 +69,8 @@ pub struct Candidate {
     /// The gazetteer name that matched.
     pub matched_name: String,
     pub match_kind: MatchKind,
+    /// The containing place (a neighbourhood's town), when known.
+    pub parent_id: Option<String>,
     /// The text said "near" this place.
     pub near: bool,
     /// Ranking score (not a probability).
@@ -872,7 +874,8 @@ impl Geocoder {
         // Score every hit first; only the few that are returned become `Candidate`s.
         struct Scored {
             place: u32,
-            hit: usize,
+            /// The hit that matched, or `None` for a containing place added for context.
+            hit: Option<usize>,
             score: f64,
             conf: f64,
         }
@@ -903,14 +906,14 @@ impl Geocoder {
                 Some(s) => {
                     *s = Scored {
                         place: h.place,
-                        hit: hi,
+                        hit: Some(hi),
                         score,
                         conf,
                     }
                 }
                 None => scored.push(Scored {
                     place: h.place,
-                    hit: hi,
+                    hit: Some(hi),
                     score,
                     conf,
                 }),
@@ -937,13 +940,31 @@ impl Geocoder {
                 c.conf = c.conf.min(conf).clamp(0.0, 1.0);
             }
             scored[0].conf = conf;
+            // A neighbourhood's town comes along, for a reader (or a coarser label).
+            let parent = tp
+                .parent_id
+                .as_deref()
+                .and_then(|id| self.gaz.position(id))
+                .map(|i| i as u32);
+            if let Some(pi) = parent.filter(|pi| !scored.iter().any(|c| c.place == *pi)) {
+                let (score, conf) = (scored[0].score - 0.2, (scored[0].conf - 0.2).max(0.0));
+                scored.insert(
+                    1,
+                    Scored {
+                        place: pi,
+                        hit: None,
+                        score,
+                        conf,
+                    },
+                );
+            }
         }
         scored
             .iter()
             .take(limit)
             .map(|s| {
                 let p = self.place(s.place);
-                let h = &pm.hits[s.hit];
+                let h = s.hit.map(|i| &pm.hits[i]);
                 Candidate {
                     place_id: p.id.clone(),
                     name: p.name.clone(),
@@ -967,8 +988,10 @@ impl Geocoder {
                         .and_then(|c| self.gaz.admin_area(c))
                         .map(|a| a.name.clone()),
                     admin2_code: p.admin2.clone(),
-                    matched_name: self.names[h.name as usize].clone(),
-                    match_kind: h.kind,
+                    matched_name: h
+                        .map_or_else(|| p.name.clone(), |h| self.names[h.name as usize].clone()),
+                    match_kind: h.map_or(MatchKind::Exact, |h| h.kind),
+                    parent_id: p.parent_id.clone(),
                     near,
                     score: s.score,
                     confidence: s.conf,

@@ -42,6 +42,15 @@ fn jalal_abad_in_every_spelling() {
 }
 
 #[test]
+fn a_neighbourhood_brings_its_town_as_second_candidate() {
+    let r = geocoder().resolve("Черемушки");
+    let ids: Vec<&str> = r.candidates.iter().map(|c| c.place_id.as_str()).collect();
+    assert_eq!(&ids[..2], ["cur:osh-cheremushki", "1527534"]);
+    assert_eq!(r.best.unwrap().parent_id.as_deref(), Some("1527534"));
+    assert!(!r.ambiguous);
+}
+
+#[test]
 fn affixes_hints_and_near() {
     check(
         "мкр. Черемушки, г. Ош",
