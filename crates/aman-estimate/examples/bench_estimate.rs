@@ -26,6 +26,16 @@ fn thread_cpu_seconds() -> Option<f64> {
     Some(ns / 1e9)
 }
 
+/// CPU seconds used by the whole process so far (user + system, from /proc/self/stat).
+fn process_cpu_seconds() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the parenthesised command name; utime and stime are the 12th and 13th.
+    let rest = s.rsplit_once(')')?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
+}
+
 fn timed_chain(
     table: &CaptureTable,
     options: &LcmcrOptions,
@@ -135,20 +145,29 @@ fn bench_dga() {
             grid: Some(grid),
             ..DgaOptions::default()
         };
+        let cpu0 = process_cpu_seconds();
         let start = Instant::now();
         let r = dga::estimate(&table, &options).expect("valid dga input");
         let parallel = start.elapsed().as_secs_f64();
-        let single = rayon::ThreadPoolBuilder::new()
+        let cpu = cpu0
+            .and_then(|c0| process_cpu_seconds().map(|c1| c1 - c0))
+            .map_or("n/a".into(), |c| format!("{c:.2} s"));
+        let (single, single_cpu) = rayon::ThreadPoolBuilder::new()
             .num_threads(1)
             .build()
             .expect("a one-thread pool")
             .install(|| {
+                let cpu0 = thread_cpu_seconds();
                 let start = Instant::now();
                 dga::estimate(&table, &options).expect("valid dga input");
-                start.elapsed().as_secs_f64()
+                let cpu = cpu0.and_then(|c0| thread_cpu_seconds().map(|c1| c1 - c0));
+                (
+                    start.elapsed().as_secs_f64(),
+                    cpu.map_or("n/a".into(), |c| format!("{c:.3} s")),
+                )
             });
         println!(
-            "dga: {lists} lists, {} graphs, {} grid values: {parallel:.3} s (rayon, 2 cores), {single:.3} s (one thread, in-run baseline); R dga reference (given constant): {r_seconds} s; median N {:.0}",
+            "dga: {lists} lists, {} graphs, {} grid values: {parallel:.3} s wall (rayon, 2 cores; process CPU {cpu}), one-thread in-run baseline {single:.3} s wall (thread CPU {single_cpu}); R dga reference (given constant): {r_seconds} s; median N {:.0}",
             r.graphs,
             grid.values().len(),
             r.averaged.median
