@@ -116,7 +116,7 @@ fn category_counts(scale: usize) -> Vec<(Category, usize)> {
 
 /// Lays out `scale` calibrated events starting at `start` (ids in time order).
 /// Victim ids are left empty; `victims::generate_dead` fills them.
-pub fn plan<R: Rng>(rng: &mut R, scale: usize, start: NaiveDate) -> Vec<TrueEvent> {
+pub(crate) fn plan<R: Rng>(rng: &mut R, scale: usize, start: NaiveDate) -> Vec<TrueEvent> {
     let mut events = Vec::with_capacity(scale);
     for (category, n) in category_counts(scale) {
         for i in 0..n {
@@ -138,7 +138,7 @@ pub fn plan<R: Rng>(rng: &mut R, scale: usize, start: NaiveDate) -> Vec<TrueEven
 }
 
 /// One event drawn on its own (no fixed totals), for streaming at any size.
-pub fn sample_event<R: Rng>(rng: &mut R, id: u64, start: NaiveDate) -> TrueEvent {
+pub(crate) fn sample_event<R: Rng>(rng: &mut R, id: u64, start: NaiveDate) -> TrueEvent {
     let weights = WeightedIndex::new(MIX.iter().map(|m| m.1)).expect("constant weights");
     let category = MIX[weights.sample(rng)].0;
     let place = pick_place(rng, category);

@@ -738,7 +738,7 @@ pub fn uz_latin_to_cyr(s: &str) -> String {
 
 /// One ad-hoc spelling change of the kind transliterating clerks make
 /// (Usmonov → Usmanov, kh → h, zh → j, y → i); returns the input when none applies.
-pub fn adhoc_variant<R: Rng>(rng: &mut R, s: &str) -> String {
+pub(crate) fn adhoc_variant<R: Rng>(rng: &mut R, s: &str) -> String {
     const SWAPS: &[(&str, &str)] = &[
         ("o", "a"),
         ("kh", "h"),
@@ -760,7 +760,7 @@ pub fn adhoc_variant<R: Rng>(rng: &mut R, s: &str) -> String {
 
 /// One keyboard or transcription typo: swapped, dropped, doubled or confused letter.
 /// Short names (under four letters) are left alone; a typo there makes a new name.
-pub fn typo<R: Rng>(rng: &mut R, s: &str) -> String {
+pub(crate) fn typo<R: Rng>(rng: &mut R, s: &str) -> String {
     let mut chars: Vec<char> = s.chars().collect();
     let letters: Vec<usize> = (1..chars.len())
         .filter(|&i| chars[i].is_alphabetic())
