@@ -12,6 +12,7 @@ use crate::engine::{link_dataset, LinkMode, LinkOptions, LinkOutput};
 use crate::error::LinkError;
 use crate::eval::{evaluate, Metrics};
 use crate::record::{Dataset, FieldKind, FieldSpec, Schema, Value};
+use crate::review::{review_queue, CandidatePair};
 
 /// One explicit column mapping: a column (or `lat,lon` pair for `geo`) and its kind;
 /// `kind: None` ignores the column.
@@ -102,7 +103,13 @@ pub struct CsvLinkOutput {
     pub truth: Option<Vec<String>>,
     /// Quality against the truth, when given.
     pub metrics: Option<Metrics>,
+    /// Up to [`MAX_REVIEW_PAIRS`] pairs between the review and link thresholds,
+    /// strongest first, each with its explanation.
+    pub review: Vec<CandidatePair>,
 }
+
+/// Most review pairs returned with a CSV linkage.
+pub const MAX_REVIEW_PAIRS: usize = 1000;
 
 struct Table {
     name: String,
@@ -482,6 +489,13 @@ pub fn link_csv_readers<R: Read>(
         .as_deref()
         .map(|t| evaluate(&output.clustering, t))
         .transpose()?;
+    let review = review_queue(
+        &ds,
+        &output,
+        opts.review_threshold,
+        opts.threshold,
+        MAX_REVIEW_PAIRS,
+    )?;
     Ok(CsvLinkOutput {
         fields: plans[0].fields.iter().map(|f| (f.0.clone(), f.1)).collect(),
         sources: ds.sources.clone(),
@@ -490,6 +504,7 @@ pub fn link_csv_readers<R: Read>(
         renamed_ids: renamed,
         truth,
         metrics,
+        review,
     })
 }
 

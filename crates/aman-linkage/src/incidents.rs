@@ -327,7 +327,13 @@ impl IncidentLinker {
             .into_iter()
             .map(|m| m.into_iter().map(|i| ds.ids()[i].clone()).collect())
             .collect();
-        let review = review_queue(&ds, &out, self.thresholds.review, self.thresholds.link)?;
+        let review = review_queue(
+            &ds,
+            &out,
+            self.thresholds.review,
+            self.thresholds.link,
+            usize::MAX,
+        )?;
         Ok(BatchLinking {
             incidents,
             review,

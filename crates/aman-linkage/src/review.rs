@@ -186,14 +186,17 @@ pub fn apply_edits(
     Ok(Clustering::from_labels(&labels))
 }
 
-/// The review queue of a run: pairs between the thresholds, with explanations, strongest first.
+/// The review queue of a run: at most `limit` pairs between the thresholds, with
+/// explanations, strongest first.
 pub fn review_queue(
     ds: &crate::record::Dataset,
     out: &LinkOutput,
     review_threshold: f64,
     link_threshold: f64,
+    limit: usize,
 ) -> Result<Vec<CandidatePair>, LinkError> {
     out.review_pairs(review_threshold, link_threshold)
+        .take(limit)
         .map(|p| {
             Ok(CandidatePair {
                 left: out.ids[p.left as usize].clone(),

@@ -81,6 +81,17 @@ fn fake_1000_has_a_floor_and_explanations() {
     let truth = out.truth.as_deref().unwrap();
     let pair = evaluate_pairs(&out.output.pairs, truth, 0.5);
     assert!(pair.precision > 0.8, "{pair:?}");
+    // Review pairs carry an explanation that adds up.
+    let first = out.review.first().expect("fake_1000 has borderline pairs");
+    let sum: f64 = first.explanation.prior_weight
+        + first
+            .explanation
+            .fields
+            .iter()
+            .map(|f| f.weight)
+            .sum::<f64>();
+    assert!((sum - first.explanation.match_weight).abs() < 1e-9);
+    assert!(first.probability < 0.5 && first.probability >= 0.1);
     // The truth column never becomes a compared field.
     assert!(out.fields.iter().all(|f| f.0 != "cluster"));
 }
