@@ -71,6 +71,9 @@ impl Serialize for NPrior {
     }
 }
 
+/// Largest grid accepted (memory grows with grid size × 2^J).
+pub const MAX_GRID_POINTS: u64 = 1_000_000;
+
 /// The grid of values for the number of people no list recorded (N − n), inclusive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct MissingGrid {
@@ -89,6 +92,14 @@ impl MissingGrid {
             end: end - end % step,
             step,
         }
+    }
+
+    /// Number of grid values.
+    pub fn points(&self) -> u64 {
+        if self.step == 0 || self.end < self.start {
+            return 0;
+        }
+        (self.end - self.start) / self.step + 1
     }
 
     /// The grid values.
@@ -135,6 +146,8 @@ pub enum DgaError {
     TooManyLists { found: usize, max: usize },
     #[error("the N grid is empty; give start ≤ end and a positive step")]
     EmptyGrid,
+    #[error("the N grid has {0} values; at most {MAX_GRID_POINTS} are allowed (raise the step)")]
+    GridTooLarge(u64),
     #[error("delta must be positive and finite (got {0})")]
     BadDelta(f64),
     #[error("the posterior is not finite over the grid (check the prior on N)")]
@@ -203,6 +216,10 @@ pub fn estimate(table: &CaptureTable, options: &DgaOptions) -> Result<DgaResult,
         return Err(DgaError::BadDelta(delta));
     }
     let grid = options.grid.unwrap_or_else(|| MissingGrid::default_for(n));
+    let points = grid.points();
+    if points > MAX_GRID_POINTS {
+        return Err(DgaError::GridTooLarge(points));
+    }
     let missing = grid.values();
     if missing.is_empty() {
         return Err(DgaError::EmptyGrid);
@@ -499,5 +516,11 @@ mod tests {
         let g = MissingGrid::default_for(100_000);
         assert!(g.values().len() <= 40_001);
         assert_eq!(MissingGrid::default_for(10).values().len(), 1001);
+        let g = MissingGrid {
+            start: 5,
+            end: 105,
+            step: 10,
+        };
+        assert_eq!(g.points(), g.values().len() as u64);
     }
 }

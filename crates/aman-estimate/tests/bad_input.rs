@@ -67,6 +67,19 @@ fn invalid_options_are_rejected() {
     o.interval = 1.5;
     assert!(matches!(estimate(&t, &o), Err(EstimateError::BadOption(_))));
     let mut o = quick();
+    o.methods = vec![aman_estimate::Method::Dga];
+    o.dga.grid = Some(aman_estimate::MissingGrid {
+        start: 0,
+        end: 5_000_000_000,
+        step: 1,
+    });
+    let r = estimate(&t, &o).unwrap();
+    assert!(
+        r.skipped[0].reason.contains("at most 1000000"),
+        "{:?}",
+        r.skipped
+    );
+    let mut o = quick();
     o.methods.clear();
     assert!(matches!(estimate(&t, &o), Err(EstimateError::BadOption(_))));
 }
