@@ -460,7 +460,29 @@ impl Geocoder {
     }
 
     fn rival_places(&self, pa: &Place, pb: &Place) -> bool {
-        !self.related(pa, pb) && !self.related(pb, pa) && distance_km(pa, pb) > 3.0
+        if distance_km(pa, pb) <= 3.0
+            || pa.parent_id.as_deref() == Some(pb.id.as_str())
+            || pb.parent_id.as_deref() == Some(pa.id.as_str())
+        {
+            return false;
+        }
+        match (pa.kind.is_admin(), pb.kind.is_admin()) {
+            (true, true) => !self.related(pa, pb) && !self.related(pb, pa),
+            // A town is its oblast's namesake only as the oblast's centre (Osh, Naryn);
+            // Chuy the town is not what "Chüy" the oblast means.
+            (true, false) => !self.namesake(pa, pb),
+            (false, true) => !self.namesake(pb, pa),
+            (false, false) => true,
+        }
+    }
+
+    /// Whether a settlement is the centre an admin area is named after.
+    fn namesake(&self, area: &Place, town: &Place) -> bool {
+        let seat = match area.kind {
+            PlaceKind::Region => matches!(town.feature_code.as_str(), "PPLA" | "PPLC"),
+            _ => true,
+        };
+        seat && self.related(area, town)
     }
 
     /// Whether `outer` contains or names the same entity as `inner`.
@@ -878,6 +900,8 @@ impl Geocoder {
             hit: Option<usize>,
             score: f64,
             conf: f64,
+            /// The score a rival is measured by when the top answer's confidence is set.
+            rival_score: f64,
         }
         let mut scored: Vec<Scored> = Vec::with_capacity(pm.hits.len());
         for (hi, h) in pm.hits.iter().enumerate() {
@@ -901,22 +925,25 @@ impl Geocoder {
                 };
             let score = base + ctx_bonus + prior;
             let conf = base * if only_near { 0.95 } else { 1.0 };
+            // Preferring a town to an oblast of the same bare name is a convention, not
+            // evidence: when they are unrelated ("Chüy" the oblast, Chuy the town), the
+            // oblast's full strength counts against the town's confidence.
+            let rival_score = if pg.hint.is_none() && p.kind.is_admin() {
+                (h.quality * coverage * ctx_factor).min(1.0) + ctx_bonus + prior
+            } else {
+                score
+            };
+            let new = Scored {
+                place: h.place,
+                hit: Some(hi),
+                score,
+                conf,
+                rival_score,
+            };
             match scored.iter_mut().find(|s| s.place == h.place) {
                 Some(s) if s.score >= score => {}
-                Some(s) => {
-                    *s = Scored {
-                        place: h.place,
-                        hit: Some(hi),
-                        score,
-                        conf,
-                    }
-                }
-                None => scored.push(Scored {
-                    place: h.place,
-                    hit: Some(hi),
-                    score,
-                    conf,
-                }),
+                Some(s) => *s = new,
+                None => scored.push(new),
             }
         }
         scored.sort_by(|a, b| {
@@ -931,7 +958,7 @@ impl Geocoder {
                 .iter()
                 .skip(1)
                 .find(|c| self.rival_places(tp, self.place(c.place)))
-                .map(|c| c.score);
+                .map(|c| c.rival_score);
             let sep = rival.map_or(1.0, |r| {
                 ((top.score - r) / SEPARATION_SCALE).clamp(0.0, 1.0)
             });
@@ -955,6 +982,7 @@ impl Geocoder {
                         hit: None,
                         score,
                         conf,
+                        rival_score: score,
                     },
                 );
             }
