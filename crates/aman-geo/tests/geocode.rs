@@ -213,3 +213,21 @@ fn labelled_set_is_reproducible() {
         include_str!("../eval/places_labelled.tsv")
     );
 }
+
+#[test]
+fn geocoder_can_be_shared_across_threads_and_results_serialise() {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<Geocoder>();
+    let r = geocoder().resolve("Базар-Коргон");
+    let json = serde_json::to_string(&r).unwrap();
+    let back: aman_geo::Resolution = serde_json::from_str(&json).unwrap();
+    assert_eq!(
+        (back.status, back.best.map(|b| b.place_id)),
+        (r.status, Some("1528717".to_owned()))
+    );
+    assert_eq!(back.candidates.len(), r.candidates.len());
+    assert!(
+        json.contains(r#""status":"resolved""#) && json.contains(r#""precision":"settlement""#),
+        "{json}"
+    );
+}
