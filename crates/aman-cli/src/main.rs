@@ -1,1 +1,313 @@
-fn main() {}
+//! `aman`: the one binary. Sets up a database, serves the web UI and API, runs the
+//! synthetic demo, imports and exports, and verifies the audit log.
+
+mod config;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use aman_core::{Role, SystemClock};
+use aman_service::{auth, demo, export, import, Intake};
+use aman_store::{IncidentFilter, Store, Who};
+use anyhow::{bail, Context};
+use clap::{Parser, Subcommand};
+use config::{Config, Overrides};
+
+#[derive(Debug, Parser)]
+#[command(name = "aman", version, about = "Aman: documentation, consolidation and protection for a civilian-protection mission")]
+struct Cli {
+    #[command(flatten)]
+    settings: Overrides,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create the data folder and database and an admin account.
+    Init {
+        /// Admin username
+        #[arg(long, default_value = "admin")]
+        admin: String,
+    },
+    /// Serve the web UI and the JSON API.
+    Serve,
+    /// Load the synthetic June 2010 scenario into a fresh database and serve it.
+    Demo {
+        /// Scenario seed (the same seed gives the same data)
+        #[arg(long, default_value_t = aman_scenario::ScenarioConfig::default().seed)]
+        seed: u64,
+        /// Load and print logins, then exit instead of serving
+        #[arg(long)]
+        no_serve: bool,
+    },
+    /// Manage user accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Import data from files.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Export data to files.
+    #[command(subcommand)]
+    Export(ExportCommand),
+    /// Check the audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Add a user; the password is read from AMAN_PASSWORD or generated and printed once.
+    Add {
+        username: String,
+        /// admin, field_monitor, investigator, analyst or partner
+        #[arg(long)]
+        role: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ImportCommand {
+    /// Import reports from CSV or JSON Lines: all good rows in one transaction, bad rows
+    /// listed (row, field, reason) in a reject file; a file imported before is refused.
+    Reports {
+        file: PathBuf,
+        /// csv or jsonl [default: from the file extension]
+        #[arg(long)]
+        format: Option<String>,
+        /// Where to write rejected rows [default: FILE.rejects.csv]
+        #[arg(long)]
+        rejects: Option<PathBuf>,
+        /// Username recorded in the audit log as the importer
+        #[arg(long = "as", default_value = "importer")]
+        user: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ExportCommand {
+    /// Export incidents (pseudonymous; never identity data).
+    Incidents {
+        /// csv (ACLED-style columns with HXL hashtags), jsonl or geojson
+        #[arg(long)]
+        format: String,
+        /// Output file [default: standard output]
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Walk the hash chain and name the first broken entry, if any.
+    Verify,
+}
+
+fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
+    aman_store::open(&config.database_url, Arc::new(SystemClock))
+        .with_context(|| format!("cannot open the database {}", config.database_url))
+}
+
+fn intake(store: Arc<dyn Store>) -> Intake {
+    Intake::new(store, Arc::new(aman_geo::Geocoder::builtin()))
+}
+
+fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("AMAN_LOG").unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Demo { seed, no_serve } => run_demo(&cli.settings.resolve(Path::new("aman-demo"))?, seed, no_serve),
+        command => run(command, &cli.settings.resolve(Path::new("aman-data"))?),
+    }
+}
+
+fn run(command: Command, config: &Config) -> anyhow::Result<()> {
+    match command {
+        Command::Init { admin } => {
+            std::fs::create_dir_all(&config.data_dir)
+                .with_context(|| format!("cannot create {}", config.data_dir.display()))?;
+            let store = open_store(config)?;
+            if store.find_user(&admin)?.is_some() {
+                println!("Database ready at {}; user '{admin}' already exists.", config.database_url);
+                return Ok(());
+            }
+            let password = password_from_env_or_new();
+            store.create_user(&Who::system(), &admin, Role::Admin, &auth::hash_password(&password.0)?)?;
+            println!("Database ready at {}.", config.database_url);
+            print_login(&admin, Role::Admin, &password);
+            Ok(())
+        }
+        Command::Serve => serve(config, open_store(config)?),
+        Command::User(UserCommand::Add { username, role }) => {
+            let role = Role::from_code(&role).with_context(|| {
+                format!("unknown role '{role}'; use admin, field_monitor, investigator, analyst or partner")
+            })?;
+            let store = open_store(config)?;
+            let password = password_from_env_or_new();
+            store.create_user(&Who::system(), &username, role, &auth::hash_password(&password.0)?)?;
+            print_login(&username, role, &password);
+            Ok(())
+        }
+        Command::Import(ImportCommand::Reports { file, format, rejects, user }) => {
+            let format = match format.as_deref() {
+                Some("csv") => import::Format::Csv,
+                Some("jsonl") => import::Format::JsonLines,
+                Some(other) => bail!("unknown format '{other}'; use csv or jsonl"),
+                None => import::Format::from_path(&file)
+                    .with_context(|| format!("cannot tell the format of {}; pass --format csv|jsonl", file.display()))?,
+            };
+            let rejects = rejects.unwrap_or_else(|| file.with_extension("rejects.csv"));
+            let intake = intake(open_store(config)?);
+            let bar = indicatif::ProgressBar::new_spinner();
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{spinner} {msg} {pos} rows ({per_sec})")
+                    .expect("valid progress template"),
+            );
+            let started = std::time::Instant::now();
+            let summary = import::import_reports(&intake, &Who::user(user), &file, format, &rejects, &|stage, n| {
+                bar.set_message(stage);
+                bar.set_position(n);
+            });
+            bar.finish_and_clear();
+            let summary = summary?;
+            let secs = started.elapsed().as_secs_f64();
+            println!(
+                "Imported {} of {} rows in {secs:.1} s ({:.0} rows/s); {} rejected; places: {} ambiguous, {} unresolved (flagged for review).",
+                summary.imported,
+                summary.rows,
+                summary.imported as f64 / secs.max(1e-9),
+                summary.rejected,
+                summary.ambiguous_places,
+                summary.unresolved_places
+            );
+            if let Some(path) = summary.reject_file {
+                println!("Rejected rows, with the field and the reason: {}", path.display());
+            }
+            Ok(())
+        }
+        Command::Export(ExportCommand::Incidents { format, output }) => {
+            let format = export::ExportFormat::parse(&format)
+                .with_context(|| format!("unknown format '{format}'; use csv, jsonl or geojson"))?;
+            let store = open_store(config)?;
+            let mut out: Box<dyn Write> = match &output {
+                Some(path) => Box::new(std::io::BufWriter::new(
+                    std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?,
+                )),
+                None => Box::new(std::io::stdout().lock()),
+            };
+            let n = export::export_incidents(store.as_ref(), &IncidentFilter::default(), format, &mut out)?;
+            out.flush()?;
+            if let Some(path) = output {
+                eprintln!("Exported {n} incidents to {}.", path.display());
+            }
+            Ok(())
+        }
+        Command::Audit(AuditCommand::Verify) => {
+            let store = open_store(config)?;
+            match store.verify_audit()? {
+                Ok(n) => {
+                    println!("Audit log intact: {n} entries, hash chain verified.");
+                    Ok(())
+                }
+                Err(broken) => {
+                    println!("AUDIT LOG BROKEN at entry {}: {}", broken.seq, broken.problem);
+                    std::process::exit(2);
+                }
+            }
+        }
+        Command::Demo { .. } => unreachable!("handled in main"),
+    }
+}
+
+/// A password that is printed once and never logged.
+struct Password(String, bool);
+
+fn password_from_env_or_new() -> Password {
+    match std::env::var("AMAN_PASSWORD") {
+        Ok(p) if !p.is_empty() => Password(p, false),
+        _ => Password(auth::random_password(), true),
+    }
+}
+
+fn print_login(username: &str, role: Role, password: &Password) {
+    if password.1 {
+        println!("  {:<14} {:<14} password: {}", username, role.code(), password.0);
+    } else {
+        println!("  {:<14} {:<14} password: (from AMAN_PASSWORD)", username, role.code());
+    }
+}
+
+fn run_demo(config: &Config, seed: u64, no_serve: bool) -> anyhow::Result<()> {
+    std::fs::create_dir_all(&config.data_dir).with_context(|| format!("cannot create {}", config.data_dir.display()))?;
+    if config.database_url.starts_with("sqlite:") {
+        // The demo always starts from a fresh database so it is the same every time.
+        let path = config.database_url.trim_start_matches("sqlite:");
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{path}{suffix}"));
+        }
+    }
+    let store = open_store(config)?;
+    if store.counts()?.reports > 0 {
+        bail!("the demo needs an empty database, and {} already holds reports", config.database_url);
+    }
+    println!("Loading the SYNTHETIC June 2010 scenario (seed {seed}) into {} …", config.database_url);
+    let started = std::time::Instant::now();
+    let scenario_config = aman_scenario::ScenarioConfig { seed, ..Default::default() };
+    let (_, summary) = demo::load(&intake(store.clone()), &scenario_config)?;
+    println!(
+        "Loaded {} sources, {} reports → {} incidents by record linkage ({} true events, {} true deaths in the generator) in {:.1} s.",
+        summary.sources,
+        summary.reports,
+        summary.incidents,
+        summary.true_events,
+        summary.true_dead,
+        started.elapsed().as_secs_f64()
+    );
+    println!("{}", aman_core::SYNTHETIC_LABEL);
+    println!("\nLogins (generated for this demo run):");
+    let demo_users = [
+        ("admin", Role::Admin),
+        ("monitor", Role::FieldMonitor),
+        ("investigator", Role::Investigator),
+        ("analyst", Role::Analyst),
+        ("partner", Role::Partner),
+    ];
+    let mut first = None;
+    for (name, role) in demo_users {
+        let password = Password(auth::random_password(), true);
+        store.create_user(&Who::system(), name, role, &auth::hash_password(&password.0)?)?;
+        print_login(name, role, &password);
+        first.get_or_insert((name, password.0));
+    }
+    let (user, pass) = first.expect("at least one demo user");
+    println!("\nWeb UI: http://{}/", config.bind);
+    println!(
+        "API:    curl -s -X POST http://{0}/api/v1/login -H 'content-type: application/json' -d '{{\"username\":\"{user}\",\"password\":\"{pass}\"}}'",
+        config.bind
+    );
+    println!("        curl -s http://{}/api/v1/incidents -H \"authorization: Bearer $TOKEN\"", config.bind);
+    if no_serve {
+        return Ok(());
+    }
+    serve(config, store)
+}
+
+fn serve(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<()> {
+    let state = aman_server::AppState::new(store, Arc::new(aman_geo::Geocoder::builtin()));
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        let shutdown = async {
+            let _ = tokio::signal::ctrl_c().await;
+        };
+        println!("Serving on http://{} (Ctrl-C to stop)", config.bind);
+        aman_server::serve(state, config.bind, shutdown)
+            .await
+            .with_context(|| format!("cannot serve on {}; is another program using that port? Set --bind or AMAN_BIND", config.bind))
+    })
+}

@@ -1,7 +1,9 @@
 //! Passwords (Argon2id) and session tokens. Only a SHA-256 of a token is stored, so a
 //! copy of the database cannot be used to log in.
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
@@ -37,7 +39,11 @@ pub fn hash_password(password: &str) -> Result<String, AuthError> {
 }
 
 fn password_matches(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+    PasswordHash::new(hash).is_ok_and(|h| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    })
 }
 
 /// A random password for generated accounts (demo logins): 16 URL-safe characters.
@@ -97,6 +103,9 @@ mod tests {
         assert!(h.starts_with("$argon2id$"));
         assert!(password_matches("correct horse battery", &h));
         assert!(!password_matches("wrong horse battery", &h));
-        assert!(matches!(hash_password("short"), Err(AuthError::WeakPassword)));
+        assert!(matches!(
+            hash_password("short"),
+            Err(AuthError::WeakPassword)
+        ));
     }
 }

@@ -80,9 +80,13 @@ impl Intake {
                         latitude: best.lat,
                         longitude: best.lon,
                         precision: precision(best.precision),
-                        admin1_code: best.admin1_code.or_else(|| a1.as_ref().map(|a| a.code.clone())),
+                        admin1_code: best
+                            .admin1_code
+                            .or_else(|| a1.as_ref().map(|a| a.code.clone())),
                         admin1_name: best.admin1_name.or_else(|| a1.map(|a| a.name)),
-                        admin2_code: best.admin2_code.or_else(|| a2.as_ref().map(|a| a.code.clone())),
+                        admin2_code: best
+                            .admin2_code
+                            .or_else(|| a2.as_ref().map(|a| a.code.clone())),
                         admin2_name: best.admin2_name.or_else(|| a2.map(|a| a.name)),
                         confidence: Some(best.confidence),
                     }),
@@ -110,9 +114,14 @@ impl Intake {
     /// Validates, resolves and stores one report.
     pub fn submit(&self, by: &Who, input: ReportInput) -> Result<Report, IntakeError> {
         let report = self.prepare(input)?;
-        let id = self.store.insert_reports(by, &mut std::iter::once(report), None)?[0];
-        self.store
-            .get_report(id)?
-            .ok_or_else(|| IntakeError::Store(StoreError::NotFound { what: "report", id: id.to_string() }))
+        let id = self
+            .store
+            .insert_reports(by, &mut std::iter::once(report), None)?[0];
+        self.store.get_report(id)?.ok_or_else(|| {
+            IntakeError::Store(StoreError::NotFound {
+                what: "report",
+                id: id.to_string(),
+            })
+        })
     }
 }
