@@ -112,7 +112,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "rec_id",
         ),
         Some("fake1000") => csv_case(
-            "fake_1000",
+            "fake1000",
             &[dir(1).join("fake_1000.csv")],
             "cluster",
             "unique_id",
