@@ -5,8 +5,8 @@
 use crate::record::{FieldKind, FieldSpec, Prepared};
 use crate::similarity::{
     haversine_km, jaccard_sorted, jaro_winkler, jaro_winkler_below, jaro_winkler_slices,
-    osa_at_most, osa_at_most_str, osa_within, range_similarity, token_min_similarity,
-    token_set_similarity,
+    osa_at_most, osa_at_most_str, osa_within, range_similarity, shared_letters,
+    token_min_similarity, token_set_similarity,
 };
 
 /// The level meaning "one side is missing": it carries no evidence either way.
@@ -160,7 +160,12 @@ impl Comparator {
                     2
                 } else if x.loose.is_ascii()
                     && y.loose.is_ascii()
-                    && jaro_winkler_below(x.loose.as_bytes(), y.loose.as_bytes(), 0.80)
+                    && jaro_winkler_below(
+                        x.loose.as_bytes(),
+                        y.loose.as_bytes(),
+                        shared_letters(x.loose.as_bytes(), y.loose.as_bytes()),
+                        0.80,
+                    )
                 {
                     5
                 } else {
@@ -273,14 +278,22 @@ impl Comparator {
                     1
                 } else {
                     let ascii = x.is_ascii() && y.is_ascii();
-                    let jw = if ascii && jaro_winkler_below(x.as_bytes(), y.as_bytes(), 0.80) {
-                        0.0
-                    } else if ascii {
-                        jaro_winkler_slices(x.as_bytes(), y.as_bytes())
+                    // Shared letters bound both measures: decide cheaply when they can.
+                    let shared = if ascii {
+                        shared_letters(x.as_bytes(), y.as_bytes())
                     } else {
-                        jaro_winkler(x, y)
+                        0
                     };
-                    if jw >= 0.92 || osa_within(x, y, 2) {
+                    let jw =
+                        if ascii && jaro_winkler_below(x.as_bytes(), y.as_bytes(), shared, 0.80) {
+                            0.0
+                        } else if ascii {
+                            jaro_winkler_slices(x.as_bytes(), y.as_bytes())
+                        } else {
+                            jaro_winkler(x, y)
+                        };
+                    let edits_possible = !ascii || x.len().max(y.len()) - shared <= 2;
+                    if jw >= 0.92 || (edits_possible && osa_within(x, y, 2)) {
                         2
                     } else if jw >= 0.80 {
                         3
