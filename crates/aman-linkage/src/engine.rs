@@ -366,3 +366,74 @@ pub fn link_dataset(
         times,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::{FieldKind, FieldSpec, Schema, Value};
+
+    fn people() -> Dataset {
+        let schema = Schema::new(vec![
+            FieldSpec::new("name", FieldKind::FullName),
+            FieldSpec::new("dob", FieldKind::Date),
+        ]);
+        let mut ds = Dataset::new(schema).unwrap();
+        let rows = [
+            ("a", "Anna Ivanova", "1980-01-02"),
+            ("b", "Anna Ivanova", "1980-01-02"),
+            ("c", "Boris Petrov", "1955-05-05"),
+            ("d", "Borya Petrof", "1955-05-06"),
+            ("e", "Gulnara Karimova", "1990-03-03"),
+        ];
+        for (id, n, d) in rows {
+            ds.push(id, 0, vec![Value::Text(n.into()), Value::Text(d.into())])
+                .unwrap();
+        }
+        ds
+    }
+
+    #[test]
+    fn labels_act_as_constraints() {
+        let ds = people();
+        let plain = link_dataset(&ds, &LinkOptions::default(), None).unwrap();
+        let c = &plain.clustering.assignment;
+        assert_eq!(c[0], c[1]);
+        assert_ne!(c[0], c[4]);
+        let label = |l: &str, r: &str, decision| PairLabel {
+            left: l.into(),
+            right: r.into(),
+            decision,
+        };
+        let opts = LinkOptions {
+            labels: vec![
+                label("a", "b", ReviewDecision::NonMatch),
+                label("a", "e", ReviewDecision::Match),
+                label("c", "d", ReviewDecision::Unsure),
+            ],
+            ..Default::default()
+        };
+        let out = link_dataset(&ds, &opts, None).unwrap();
+        let c = &out.clustering.assignment;
+        assert_ne!(c[0], c[1], "a cannot-link label splits identical records");
+        assert_eq!(c[0], c[4], "a must-link label joins different records");
+        let bad = LinkOptions {
+            labels: vec![label("a", "zz", ReviewDecision::Match)],
+            ..Default::default()
+        };
+        assert!(matches!(
+            link_dataset(&ds, &bad, None),
+            Err(LinkError::UnknownRecord(_))
+        ));
+    }
+
+    #[test]
+    fn explanations_add_up() {
+        let ds = people();
+        let out = link_dataset(&ds, &LinkOptions::default(), None).unwrap();
+        let e = explain_pair(&ds, &out.model, 2, 3).unwrap();
+        let sum = e.prior_weight + e.fields.iter().map(|f| f.weight).sum::<f64>();
+        assert!((sum - e.match_weight).abs() < 1e-9);
+        assert_eq!(e.fields.len(), 2);
+        assert!(explain_pair(&ds, &out.model, 0, 99).is_err());
+    }
+}
