@@ -439,7 +439,7 @@ fn part_keys(v: &Prepared, kind: KeyKind) -> Vec<u64> {
             let mut v = Vec::with_capacity(4);
             for di in 0..2 {
                 for dj in 0..2 {
-                    v.push(mix((i + di) as u64, (j + dj) as u64));
+                    v.push(mix(i.wrapping_add(di) as u64, j.wrapping_add(dj) as u64));
                 }
             }
             v
@@ -450,9 +450,9 @@ fn part_keys(v: &Prepared, kind: KeyKind) -> Vec<u64> {
 
 /// Buckets b-1 ..= b_end of width w, so intervals closer than w share a bucket.
 fn windows(start: f64, end: f64, w: f64) -> Vec<u64> {
-    let b0 = (start / w).floor() as i64 - 1;
+    let b0 = ((start / w).floor() as i64).saturating_sub(1);
     let b1 = (end / w).floor() as i64;
-    (b0..=b1.min(b0 + MAX_KEYS_PER_PART as i64))
+    (b0..=b1.min(b0.saturating_add(MAX_KEYS_PER_PART as i64)))
         .map(|b| b as u64)
         .collect()
 }
@@ -593,6 +593,20 @@ mod tests {
         assert!(a.iter().any(|k| b.contains(k)));
         let c = windows(100.0, 100.0, 24.0);
         assert!(!a.iter().any(|k| c.contains(k)));
+    }
+
+    #[test]
+    fn extreme_values_do_not_overflow() {
+        assert!(!windows(f64::MAX, f64::MAX, 1e-300).is_empty());
+        assert!(!windows(-f64::MAX, f64::MAX, 1.0).is_empty());
+        assert_eq!(
+            part_keys(&Prepared::Point(89.9, 179.9), KeyKind::GridCell(1e-300)).len(),
+            4
+        );
+        assert!(
+            part_keys(&Prepared::Time(i64::MIN, i64::MAX), KeyKind::Window(1.0)).len()
+                <= MAX_KEYS_PER_PART + 1
+        );
     }
 
     #[test]

@@ -244,7 +244,7 @@ impl Comparator {
                 }
             }
             (_, Prepared::Time(s1, e1), Prepared::Time(s2, e2)) => {
-                let gap = (s2 - e1).max(s1 - e2).max(0) as f64 / 3600.0;
+                let gap = s2.saturating_sub(*e1).max(s1.saturating_sub(*e2)).max(0) as f64 / 3600.0;
                 if gap <= 0.0 {
                     1
                 } else if gap <= t[0] {

@@ -39,3 +39,38 @@ proptest! {
         prop_assert_eq!(range_similarity((a, b), (a, b)), 1.0);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(40))]
+
+    /// Whole pipeline on arbitrary text in every field kind that takes text: no panic,
+    /// every record accounted for.
+    #[test]
+    fn pipeline_never_panics_on_arbitrary_text(rows in proptest::collection::vec((name(), name(), "\\PC{0,12}", "\\PC{0,40}"), 0..12)) {
+        use aman_linkage::{link_dataset, Dataset, FieldKind, FieldSpec, LinkOptions, Schema, Value};
+        let schema = Schema::new(vec![
+            FieldSpec::new("name", FieldKind::FullName),
+            FieldSpec::new("family", FieldKind::FamilyName),
+            FieldSpec::new("dob", FieldKind::Date),
+            FieldSpec::new("note", FieldKind::Text),
+            FieldSpec::new("age", FieldKind::Year),
+            FieldSpec::new("killed", FieldKind::NumberRange),
+            FieldSpec::new("id", FieldKind::Identifier),
+        ]);
+        let mut ds = Dataset::new(schema).unwrap();
+        for (i, (a, b, c, d)) in rows.iter().enumerate() {
+            let values = vec![
+                Value::Text(a.clone()),
+                Value::Text(b.clone()),
+                Value::Text(c.clone()),
+                Value::Text(d.clone()),
+                Value::Text(c.clone()),
+                Value::Text(c.clone()),
+                Value::Text(b.clone()),
+            ];
+            ds.push(i.to_string(), 0, values).unwrap();
+        }
+        let out = link_dataset(&ds, &LinkOptions::default(), None).unwrap();
+        prop_assert_eq!(out.clustering.assignment.len(), rows.len());
+    }
+}
