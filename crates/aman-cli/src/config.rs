@@ -49,10 +49,12 @@ impl Overrides {
     pub fn resolve(&self, default_data_dir: &Path) -> anyhow::Result<Config> {
         let file = match &self.config {
             Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .with_context(|| format!("cannot read the configuration file {}", path.display()))?;
-                toml::from_str::<FileConfig>(&text)
-                    .with_context(|| format!("{} is not a valid Aman configuration", path.display()))?
+                let text = std::fs::read_to_string(path).with_context(|| {
+                    format!("cannot read the configuration file {}", path.display())
+                })?;
+                toml::from_str::<FileConfig>(&text).with_context(|| {
+                    format!("{} is not a valid Aman configuration", path.display())
+                })?
             }
             None => FileConfig::default(),
         };

@@ -8,14 +8,18 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use aman_core::{Role, SystemClock};
-use aman_service::{auth, demo, export, import, Intake};
+use aman_service::{auth, demo, export, import, places, Intake};
 use aman_store::{IncidentFilter, Store, Who};
 use anyhow::{bail, Context};
 use clap::{Parser, Subcommand};
 use config::{Config, Overrides};
 
 #[derive(Debug, Parser)]
-#[command(name = "aman", version, about = "Aman: documentation, consolidation and protection for a civilian-protection mission")]
+#[command(
+    name = "aman",
+    version,
+    about = "Aman: documentation, consolidation and protection for a civilian-protection mission"
+)]
 struct Cli {
     #[command(flatten)]
     settings: Overrides,
@@ -54,6 +58,56 @@ enum Command {
     /// Check the audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Resolve place text to gazetteer places (offline).
+    Geocode {
+        /// Place text; `-` reads one text per line from standard input
+        text: String,
+        /// Print the full resolution as JSON (one line per text)
+        #[arg(long)]
+        json: bool,
+        /// Number of candidates to show
+        #[arg(long, default_value_t = 5)]
+        limit: usize,
+    },
+    /// Manage the mission's gazetteer.
+    #[command(subcommand)]
+    Places(PlacesCommand),
+    /// Estimate how many victims no list recorded (multiple systems estimation) from a
+    /// capture-pattern CSV: one 0/1 column per list, plus a count column (or one row per person).
+    Estimate {
+        /// Capture-pattern CSV
+        #[arg(long)]
+        input: PathBuf,
+        /// Name of the count column [default: count, counts, freq, frequency or n if present]
+        #[arg(long)]
+        count_column: Option<String>,
+        /// Methods to run: loglinear, dga, lcmcr (comma-separated)
+        #[arg(long, value_delimiter = ',', default_value = "loglinear,dga,lcmcr")]
+        methods: Vec<String>,
+        /// Seed of the LCMCR chains (the same seed reproduces the same figures)
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// LCMCR truncation level K*
+        #[arg(long)]
+        k_star: Option<usize>,
+        /// Skip the sensitivity table (faster)
+        #[arg(long)]
+        no_sensitivity: bool,
+        /// Print the full report as JSON
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum PlacesCommand {
+    /// Add a GeoNames dump (KG.txt or alternateNames), admin boundaries (GeoJSON with
+    /// P-codes, ADM1/ADM2) or curated places (CSV) to the gazetteer. A bad file changes nothing.
+    Import {
+        /// geonames, boundaries or csv
+        kind: String,
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -109,20 +163,29 @@ fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
         .with_context(|| format!("cannot open the database {}", config.database_url))
 }
 
-fn intake(store: Arc<dyn Store>) -> Intake {
-    Intake::new(store, Arc::new(aman_geo::Geocoder::builtin()))
+fn geocoder(config: &Config) -> anyhow::Result<Arc<aman_geo::Geocoder>> {
+    Ok(Arc::new(places::load_geocoder(&config.data_dir)?))
+}
+
+fn intake(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<Intake> {
+    Ok(Intake::new(store, geocoder(config)?))
 }
 
 fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("AMAN_LOG").unwrap_or_else(|_| "info".into()),
+            tracing_subscriber::EnvFilter::try_from_env("AMAN_LOG")
+                .unwrap_or_else(|_| "info".into()),
         )
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
     match cli.command {
-        Command::Demo { seed, no_serve } => run_demo(&cli.settings.resolve(Path::new("aman-demo"))?, seed, no_serve),
+        Command::Demo { seed, no_serve } => run_demo(
+            &cli.settings.resolve(Path::new("aman-demo"))?,
+            seed,
+            no_serve,
+        ),
         command => run(command, &cli.settings.resolve(Path::new("aman-data"))?),
     }
 }
@@ -134,11 +197,19 @@ fn run(command: Command, config: &Config) -> anyhow::Result<()> {
                 .with_context(|| format!("cannot create {}", config.data_dir.display()))?;
             let store = open_store(config)?;
             if store.find_user(&admin)?.is_some() {
-                println!("Database ready at {}; user '{admin}' already exists.", config.database_url);
+                println!(
+                    "Database ready at {}; user '{admin}' already exists.",
+                    config.database_url
+                );
                 return Ok(());
             }
             let password = password_from_env_or_new();
-            store.create_user(&Who::system(), &admin, Role::Admin, &auth::hash_password(&password.0)?)?;
+            store.create_user(
+                &Who::system(),
+                &admin,
+                Role::Admin,
+                &auth::hash_password(&password.0)?,
+            )?;
             println!("Database ready at {}.", config.database_url);
             print_login(&admin, Role::Admin, &password);
             Ok(())
@@ -150,30 +221,51 @@ fn run(command: Command, config: &Config) -> anyhow::Result<()> {
             })?;
             let store = open_store(config)?;
             let password = password_from_env_or_new();
-            store.create_user(&Who::system(), &username, role, &auth::hash_password(&password.0)?)?;
+            store.create_user(
+                &Who::system(),
+                &username,
+                role,
+                &auth::hash_password(&password.0)?,
+            )?;
             print_login(&username, role, &password);
             Ok(())
         }
-        Command::Import(ImportCommand::Reports { file, format, rejects, user }) => {
+        Command::Import(ImportCommand::Reports {
+            file,
+            format,
+            rejects,
+            user,
+        }) => {
             let format = match format.as_deref() {
                 Some("csv") => import::Format::Csv,
                 Some("jsonl") => import::Format::JsonLines,
                 Some(other) => bail!("unknown format '{other}'; use csv or jsonl"),
-                None => import::Format::from_path(&file)
-                    .with_context(|| format!("cannot tell the format of {}; pass --format csv|jsonl", file.display()))?,
+                None => import::Format::from_path(&file).with_context(|| {
+                    format!(
+                        "cannot tell the format of {}; pass --format csv|jsonl",
+                        file.display()
+                    )
+                })?,
             };
             let rejects = rejects.unwrap_or_else(|| file.with_extension("rejects.csv"));
-            let intake = intake(open_store(config)?);
+            let intake = intake(config, open_store(config)?)?;
             let bar = indicatif::ProgressBar::new_spinner();
             bar.set_style(
                 indicatif::ProgressStyle::with_template("{spinner} {msg} {pos} rows ({per_sec})")
                     .expect("valid progress template"),
             );
             let started = std::time::Instant::now();
-            let summary = import::import_reports(&intake, &Who::user(user), &file, format, &rejects, &|stage, n| {
-                bar.set_message(stage);
-                bar.set_position(n);
-            });
+            let summary = import::import_reports(
+                &intake,
+                &Who::user(user),
+                &file,
+                format,
+                &rejects,
+                &|stage, n| {
+                    bar.set_message(stage);
+                    bar.set_position(n);
+                },
+            );
             bar.finish_and_clear();
             let summary = summary?;
             let secs = started.elapsed().as_secs_f64();
@@ -187,7 +279,10 @@ fn run(command: Command, config: &Config) -> anyhow::Result<()> {
                 summary.unresolved_places
             );
             if let Some(path) = summary.reject_file {
-                println!("Rejected rows, with the field and the reason: {}", path.display());
+                println!(
+                    "Rejected rows, with the field and the reason: {}",
+                    path.display()
+                );
             }
             Ok(())
         }
@@ -197,11 +292,17 @@ fn run(command: Command, config: &Config) -> anyhow::Result<()> {
             let store = open_store(config)?;
             let mut out: Box<dyn Write> = match &output {
                 Some(path) => Box::new(std::io::BufWriter::new(
-                    std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?,
+                    std::fs::File::create(path)
+                        .with_context(|| format!("cannot create {}", path.display()))?,
                 )),
                 None => Box::new(std::io::stdout().lock()),
             };
-            let n = export::export_incidents(store.as_ref(), &IncidentFilter::default(), format, &mut out)?;
+            let n = export::export_incidents(
+                store.as_ref(),
+                &IncidentFilter::default(),
+                format,
+                &mut out,
+            )?;
             out.flush()?;
             if let Some(path) = output {
                 eprintln!("Exported {n} incidents to {}.", path.display());
@@ -216,10 +317,99 @@ fn run(command: Command, config: &Config) -> anyhow::Result<()> {
                     Ok(())
                 }
                 Err(broken) => {
-                    println!("AUDIT LOG BROKEN at entry {}: {}", broken.seq, broken.problem);
+                    println!(
+                        "AUDIT LOG BROKEN at entry {}: {}",
+                        broken.seq, broken.problem
+                    );
                     std::process::exit(2);
                 }
             }
+        }
+        Command::Geocode { text, json, limit } => {
+            let geocoder = geocoder(config)?;
+            let texts: Vec<String> = if text == "-" {
+                std::io::stdin()
+                    .lines()
+                    .collect::<Result<_, _>>()
+                    .context("cannot read standard input")?
+            } else {
+                vec![text]
+            };
+            let mut out = std::io::stdout().lock();
+            for t in texts {
+                let mut r = geocoder.resolve(&t);
+                r.candidates.truncate(limit);
+                if json {
+                    writeln!(out, "{}", serde_json::to_string(&r)?)?;
+                } else {
+                    writeln!(out, "{t}: {:?} (confidence {:.2})", r.status, r.confidence)?;
+                    for c in &r.candidates {
+                        writeln!(
+                            out,
+                            "  {:<12} {:<28} {:<10} {:.4},{:.4}  {} / {}  conf {:.2}",
+                            c.place_id,
+                            c.name,
+                            c.precision.code(),
+                            c.lat,
+                            c.lon,
+                            c.admin1_name.as_deref().unwrap_or("-"),
+                            c.admin2_name.as_deref().unwrap_or("-"),
+                            c.confidence
+                        )?;
+                    }
+                }
+            }
+            Ok(())
+        }
+        Command::Places(PlacesCommand::Import { kind, file }) => {
+            let summary = places::import_file(&config.data_dir, &kind, &file)?;
+            println!(
+                "Imported {} into the gazetteer in {}:",
+                file.display(),
+                config.data_dir.display()
+            );
+            println!("{}", serde_json::to_string_pretty(&summary)?);
+            Ok(())
+        }
+        Command::Estimate {
+            input,
+            count_column,
+            methods,
+            seed,
+            k_star,
+            no_sensitivity,
+            json,
+        } => {
+            let file = std::fs::File::open(&input)
+                .with_context(|| format!("cannot open {}", input.display()))?;
+            let table = aman_estimate::CaptureTable::from_csv(
+                file,
+                &aman_estimate::CsvOptions { count_column },
+            )
+            .with_context(|| format!("{} is not a capture-pattern table", input.display()))?;
+            let mut options = aman_estimate::EstimateOptions {
+                methods: methods
+                    .iter()
+                    .map(|m| {
+                        aman_estimate::Method::parse(m).with_context(|| {
+                            format!("unknown method '{m}'; use loglinear, dga or lcmcr")
+                        })
+                    })
+                    .collect::<anyhow::Result<_>>()?,
+                seed,
+                sensitivity: !no_sensitivity,
+                ..Default::default()
+            };
+            if let Some(k) = k_star {
+                options.lcmcr.k_star = k;
+            }
+            let report = aman_estimate::estimate(&table, &options)?;
+            if json {
+                println!("{}", report.to_json());
+            } else {
+                print!("{}", report.to_text());
+            }
+            Ok(())
         }
         Command::Demo { .. } => unreachable!("handled in main"),
     }
@@ -237,14 +427,24 @@ fn password_from_env_or_new() -> Password {
 
 fn print_login(username: &str, role: Role, password: &Password) {
     if password.1 {
-        println!("  {:<14} {:<14} password: {}", username, role.code(), password.0);
+        println!(
+            "  {:<14} {:<14} password: {}",
+            username,
+            role.code(),
+            password.0
+        );
     } else {
-        println!("  {:<14} {:<14} password: (from AMAN_PASSWORD)", username, role.code());
+        println!(
+            "  {:<14} {:<14} password: (from AMAN_PASSWORD)",
+            username,
+            role.code()
+        );
     }
 }
 
 fn run_demo(config: &Config, seed: u64, no_serve: bool) -> anyhow::Result<()> {
-    std::fs::create_dir_all(&config.data_dir).with_context(|| format!("cannot create {}", config.data_dir.display()))?;
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("cannot create {}", config.data_dir.display()))?;
     if config.database_url.starts_with("sqlite:") {
         // The demo always starts from a fresh database so it is the same every time.
         let path = config.database_url.trim_start_matches("sqlite:");
@@ -254,12 +454,21 @@ fn run_demo(config: &Config, seed: u64, no_serve: bool) -> anyhow::Result<()> {
     }
     let store = open_store(config)?;
     if store.counts()?.reports > 0 {
-        bail!("the demo needs an empty database, and {} already holds reports", config.database_url);
+        bail!(
+            "the demo needs an empty database, and {} already holds reports",
+            config.database_url
+        );
     }
-    println!("Loading the SYNTHETIC June 2010 scenario (seed {seed}) into {} …", config.database_url);
+    println!(
+        "Loading the SYNTHETIC June 2010 scenario (seed {seed}) into {} …",
+        config.database_url
+    );
     let started = std::time::Instant::now();
-    let scenario_config = aman_scenario::ScenarioConfig { seed, ..Default::default() };
-    let (_, summary) = demo::load(&intake(store.clone()), &scenario_config)?;
+    let scenario_config = aman_scenario::ScenarioConfig {
+        seed,
+        ..Default::default()
+    };
+    let (_, summary) = demo::load(&intake(config, store.clone())?, &scenario_config)?;
     println!(
         "Loaded {} sources, {} reports → {} incidents by record linkage ({} true events, {} true deaths in the generator) in {:.1} s.",
         summary.sources,
@@ -281,7 +490,12 @@ fn run_demo(config: &Config, seed: u64, no_serve: bool) -> anyhow::Result<()> {
     let mut first = None;
     for (name, role) in demo_users {
         let password = Password(auth::random_password(), true);
-        store.create_user(&Who::system(), name, role, &auth::hash_password(&password.0)?)?;
+        store.create_user(
+            &Who::system(),
+            name,
+            role,
+            &auth::hash_password(&password.0)?,
+        )?;
         print_login(name, role, &password);
         first.get_or_insert((name, password.0));
     }
@@ -291,7 +505,10 @@ fn run_demo(config: &Config, seed: u64, no_serve: bool) -> anyhow::Result<()> {
         "API:    curl -s -X POST http://{0}/api/v1/login -H 'content-type: application/json' -d '{{\"username\":\"{user}\",\"password\":\"{pass}\"}}'",
         config.bind
     );
-    println!("        curl -s http://{}/api/v1/incidents -H \"authorization: Bearer $TOKEN\"", config.bind);
+    println!(
+        "        curl -s http://{}/api/v1/incidents -H \"authorization: Bearer $TOKEN\"",
+        config.bind
+    );
     if no_serve {
         return Ok(());
     }
@@ -299,7 +516,7 @@ fn run_demo(config: &Config, seed: u64, no_serve: bool) -> anyhow::Result<()> {
 }
 
 fn serve(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<()> {
-    let state = aman_server::AppState::new(store, Arc::new(aman_geo::Geocoder::builtin()));
+    let state = aman_server::AppState::new(store, geocoder(config)?);
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     runtime.block_on(async {
         let shutdown = async {

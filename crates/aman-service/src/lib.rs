@@ -9,5 +9,6 @@ pub mod demo;
 pub mod export;
 pub mod import;
 pub mod intake;
+pub mod places;
 
 pub use intake::Intake;
