@@ -202,6 +202,10 @@ pub struct TrainOptions {
     pub label_prior_strength: f64,
     /// Below this many records nothing is estimated and neutral weights are used.
     pub min_records: usize,
+    /// m given from domain knowledge for some fields (by name; one value per level,
+    /// the null level included), kept instead of estimated. EM can mistake namesakes
+    /// for matches on small lists and then learn that matches often differ in age.
+    pub fixed_m: Vec<(String, Vec<f64>)>,
 }
 
 impl Default for TrainOptions {
@@ -213,6 +217,7 @@ impl Default for TrainOptions {
             tolerance: 1e-6,
             label_prior_strength: 50.0,
             min_records: 50,
+            fixed_m: Vec::new(),
         }
     }
 }
@@ -374,10 +379,12 @@ fn patterns(c: &Candidates, nf: usize, keep: impl Fn(usize) -> bool + Sync) -> P
 }
 
 /// EM for m and λ with u fixed, over the fields marked active. Returns (m, λ).
+/// Fields marked `fixed` count in the likelihood but keep their m.
 fn em_session(
     model: &Model,
     pats: &Patterns,
     active: &[bool],
+    fixed: &[bool],
     opts: &TrainOptions,
 ) -> (Vec<Vec<f64>>, f64) {
     let mut m: Vec<Vec<f64>> = model.fields.iter().map(|f| f.m.clone()).collect();
@@ -407,7 +414,7 @@ fn em_session(
         let new_lambda = (post_sum / total).clamp(1e-9, 1.0 - 1e-9);
         let mut delta = (new_lambda - lambda).abs();
         for f in 0..m.len() {
-            if !active[f] {
+            if !active[f] || fixed[f] {
                 continue;
             }
             let s: f64 = acc[f].iter().skip(1).sum();
@@ -454,10 +461,17 @@ pub(crate) fn train(
         // (exact agreement about +6 bits, disagreement about -6) and assume about
         // two records per entity.
         model.prior = (1.0 / ds.len().max(2) as f64).min(0.5);
+        apply_fixed_m(&mut model, opts);
         blend_labels(ds, cmp, &mut model, labels, opts);
         return model;
     }
     estimate_u(ds, cmp, &mut model, cross_source_only, opts);
+    apply_fixed_m(&mut model, opts);
+    let fixed: Vec<bool> = model
+        .fields
+        .iter()
+        .map(|f| opts.fixed_m.iter().any(|(n, _)| n == &f.field))
+        .collect();
     let mut sums: Vec<Vec<f64>> = model.fields.iter().map(|f| vec![0.0; f.m.len()]).collect();
     let mut sessions = vec![0usize; nf];
     for r in 0..blocker.rule_count() {
@@ -467,7 +481,7 @@ pub(crate) fn train(
         if pats.is_empty() {
             continue;
         }
-        let (m, _) = em_session(&model, &pats, &active, opts);
+        let (m, _) = em_session(&model, &pats, &active, &fixed, opts);
         for f in 0..nf {
             if active[f] {
                 for l in 1..m[f].len() {
@@ -480,7 +494,7 @@ pub(crate) fn train(
     // Fields that every rule blocks on get one session over all candidates.
     let all_pats = patterns(cands, nf, |_| true);
     if sessions.contains(&0) && !all_pats.is_empty() {
-        let (m, _) = em_session(&model, &all_pats, &vec![true; nf], opts);
+        let (m, _) = em_session(&model, &all_pats, &vec![true; nf], &fixed, opts);
         for f in 0..nf {
             if sessions[f] == 0 {
                 sums[f] = m[f].clone();
@@ -496,9 +510,21 @@ pub(crate) fn train(
             normalise(&mut field.m);
         }
     }
+    apply_fixed_m(&mut model, opts);
     blend_labels(ds, cmp, &mut model, labels, opts);
     model.prior = estimate_prior(&model, &all_pats, blocker.stats.total_pairs);
     model
+}
+
+fn apply_fixed_m(model: &mut Model, opts: &TrainOptions) {
+    for (name, m) in &opts.fixed_m {
+        if let Some(f) = model.fields.iter_mut().find(|f| &f.field == name) {
+            if m.len() == f.m.len() && m.iter().all(|x| x.is_finite() && *x >= 0.0) {
+                f.m = m.clone();
+                normalise(&mut f.m);
+            }
+        }
+    }
 }
 
 /// λ over all pairs: the expected number of matches among candidates (non-candidates
@@ -606,7 +632,13 @@ mod tests {
             (vec![2, 2], 0.3 * 0.01 + 0.7 * 0.81),
         ];
         let pats: Patterns = pats.into_iter().map(|(l, c)| (l, c * 10_000.0)).collect();
-        let (m, lambda) = em_session(&model, &pats, &[true, true], &TrainOptions::default());
+        let (m, lambda) = em_session(
+            &model,
+            &pats,
+            &[true, true],
+            &[false, false],
+            &TrainOptions::default(),
+        );
         assert!((lambda - 0.3).abs() < 0.02, "λ = {lambda}");
         assert!((m[0][1] - 0.9).abs() < 0.03, "m = {m:?}");
     }

@@ -56,9 +56,17 @@ pub struct PersonOptions {
 
 impl Default for PersonOptions {
     fn default() -> Self {
+        let mut link = LinkOptions::default();
+        // Victim lists are small and full of namesakes, so EM alone can learn that
+        // "matches" differ in age or sex. These m values say what a true match looks
+        // like: birth years from ages at most a couple of years apart, one sex.
+        link.train.fixed_m = vec![
+            ("birth_year".into(), vec![0.0, 0.45, 0.40, 0.12, 0.03]),
+            ("sex".into(), vec![0.0, 0.97, 0.03]),
+        ];
         PersonOptions {
             reference_year: 2010,
-            link: LinkOptions::default(),
+            link,
         }
     }
 }

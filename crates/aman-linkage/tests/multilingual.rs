@@ -206,6 +206,15 @@ fn transliterated_victim_names_link_across_lists() {
         "persons pairwise F1 {:.4}",
         m.pairwise.f1
     );
+    // The domain m for birth years is kept, not re-estimated.
+    let by = out
+        .output
+        .model
+        .fields
+        .iter()
+        .find(|f| f.field == "birth_year")
+        .unwrap();
+    assert!((by.m[4] - 0.03).abs() < 1e-9, "{:?}", by.m);
     // Capture histories cover every person once, over three lists.
     let histories = out.capture_histories();
     assert_eq!(histories.values().sum::<usize>(), out.persons.len());
