@@ -1,1 +1,195 @@
-//! aman-server
+//! Aman's HTTP API (axum): JSON under `/api/v1`, a plain landing page at `/`, and an
+//! OpenAPI 3 document generated from the handlers at `/api/v1/openapi.json`.
+//!
+//! The server is a thin interface: it authenticates, checks the permission matrix
+//! ([`permissions`]), parses input strictly into the one error envelope ([`error`]),
+//! and calls `aman-service` / the [`Store`] trait off the async threads. It holds no
+//! business rules and no SQL.
+
+pub mod error;
+mod handlers;
+pub mod permissions;
+pub mod query;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use aman_geo::Geocoder;
+use aman_service::Intake;
+use aman_store::Store;
+use axum::extract::DefaultBodyLimit;
+use axum::{Extension, Router};
+use utoipa::openapi::security::SecurityRequirement;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub use error::{AppError, ErrorBody};
+pub use permissions::{matrix_markdown, Access, Rule, RULES};
+
+/// Largest request body accepted (1 MiB); a report's narrative is capped well below.
+pub const BODY_LIMIT_BYTES: usize = 1024 * 1024;
+
+/// What every handler shares: the store and the intake pipeline (store + geocoder).
+#[derive(Debug, Clone)]
+pub struct AppState {
+    store: Arc<dyn Store>,
+    intake: Intake,
+    secure_cookie: bool,
+}
+
+impl AppState {
+    pub fn new(store: Arc<dyn Store>, geocoder: Arc<Geocoder>) -> AppState {
+        AppState {
+            intake: Intake::new(store.clone(), geocoder),
+            store,
+            secure_cookie: false,
+        }
+    }
+
+    /// Marks the session cookie `Secure`; turn on when served over HTTPS (behind a
+    /// TLS proxy), or browsers will send the cookie over plain HTTP too.
+    pub fn with_secure_cookie(mut self, secure: bool) -> AppState {
+        self.secure_cookie = secure;
+        self
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    pub fn intake(&self) -> &Intake {
+        &self.intake
+    }
+
+    pub fn geocoder(&self) -> &Arc<Geocoder> {
+        self.intake.geocoder()
+    }
+}
+
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(
+        title = "Aman API",
+        description = "Incident documentation for a protection mission: reports, incidents, \
+                       sources, places and the audit log. Every error has the body \
+                       {\"error\": {\"code\", \"message\", \"fields\"?}}."
+    ),
+    components(schemas(ErrorBody))
+)]
+struct ApiDoc;
+
+fn router() -> (Router<AppState>, OpenApi) {
+    use handlers::{admin, incidents, records, session, site};
+    OpenApiRouter::with_openapi(<ApiDoc as utoipa::OpenApi>::openapi())
+        .routes(routes!(site::landing))
+        .routes(routes!(site::healthz))
+        .routes(routes!(site::openapi_json))
+        .routes(routes!(session::login))
+        .routes(routes!(session::logout))
+        .routes(routes!(session::me))
+        .routes(routes!(admin::stats))
+        .routes(routes!(records::list_sources, records::create_source))
+        .routes(routes!(records::list_reports, records::create_report))
+        .routes(routes!(records::get_report))
+        .routes(routes!(records::places))
+        .routes(routes!(incidents::list, incidents::create))
+        .routes(routes!(incidents::get))
+        .routes(routes!(incidents::link))
+        .routes(routes!(incidents::unlink))
+        .routes(routes!(incidents::change_status))
+        .routes(routes!(admin::audit))
+        .routes(routes!(admin::verify_audit))
+        .routes(routes!(admin::list_users, admin::create_user))
+        .split_for_parts()
+}
+
+/// Declares the bearer token (and the session cookie) and marks every operation that
+/// the permission matrix does not make public as requiring them.
+fn secure(mut api: OpenApi) -> OpenApi {
+    let components = api.components.get_or_insert_with(Default::default);
+    components.add_security_scheme(
+        "bearer",
+        SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+    );
+    components.add_security_scheme(
+        "session_cookie",
+        SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(
+            permissions::SESSION_COOKIE,
+        ))),
+    );
+    for (path, item) in api.paths.paths.iter_mut() {
+        for (method, op) in [
+            ("GET", &mut item.get),
+            ("POST", &mut item.post),
+            ("PUT", &mut item.put),
+            ("PATCH", &mut item.patch),
+            ("DELETE", &mut item.delete),
+        ] {
+            let Some(op) = op else { continue };
+            if let Some(rule) = permissions::rule_for(method, path) {
+                if let Access::Roles(roles) = rule.access {
+                    op.security = Some(vec![
+                        SecurityRequirement::new("bearer", Vec::<String>::new()),
+                        SecurityRequirement::new("session_cookie", Vec::<String>::new()),
+                    ]);
+                    let codes: Vec<_> = roles.iter().map(|r| r.code()).collect();
+                    let note = format!("Roles: {}.", codes.join(", "));
+                    op.description = Some(match op.description.take() {
+                        Some(d) => format!("{d}\n\n{note}"),
+                        None => note,
+                    });
+                }
+            }
+        }
+    }
+    api
+}
+
+/// The OpenAPI document of the API, as served at `/api/v1/openapi.json`.
+pub fn openapi() -> OpenApi {
+    secure(router().1)
+}
+
+/// The whole application, ready to serve or to drive in-process with `oneshot`.
+pub fn app(state: AppState) -> Router {
+    let (router, api) = router();
+    let doc = serde_json::to_vec(&secure(api)).unwrap_or_else(|e| {
+        // Serialising a document built from our own types cannot fail; say so loudly if it does.
+        tracing::error!(error = %e, "the OpenAPI document could not be serialised");
+        b"{}".to_vec()
+    });
+    router
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            permissions::authorize,
+        ))
+        .fallback(handlers::site::not_found)
+        .layer(Extension(handlers::site::OpenApiJson(doc.into())))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
+        .with_state(state)
+}
+
+/// Serves the API on `addr` until `shutdown` completes.
+pub async fn serve(
+    state: AppState,
+    addr: SocketAddr,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    serve_on(state, listener, shutdown).await
+}
+
+/// Serves on a listener already bound (port 0 lets the caller learn the port first).
+pub async fn serve_on(
+    state: AppState,
+    listener: tokio::net::TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    tracing::info!(addr = %listener.local_addr()?, "serving the Aman API");
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
