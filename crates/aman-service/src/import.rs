@@ -246,15 +246,28 @@ fn csv_row_to_json(header: &[String], fields: &[&str]) -> Result<Value, (String,
     Ok(Value::Object(o))
 }
 
-/// The field path serde names in its message (`unknown field `x``, `… at line 1 column 5`).
-fn serde_field(e: &serde_json::Error) -> String {
-    let msg = e.to_string();
-    if let Some(rest) = msg.split("field `").nth(1) {
-        if let Some(name) = rest.split('`').next() {
-            return name.to_string();
+/// Deserialises a report and names the offending field on failure: the path serde
+/// was at (`counts.killed.min`), or the unknown field it met.
+fn parse_input<'de, D: serde::Deserializer<'de>>(d: D, row: u64) -> Result<ReportInput, Rejection> {
+    serde_path_to_error::deserialize(d).map_err(|e| {
+        let message = e.inner().to_string();
+        let path = e.path().to_string();
+        let field = match message
+            .split("field `")
+            .nth(1)
+            .and_then(|r| r.split('`').next())
+        {
+            Some(unknown) if message.starts_with("unknown field") => unknown.to_string(),
+            _ if path != "." && !path.is_empty() => path,
+            Some(name) => name.to_string(),
+            None => "row".into(),
+        };
+        Rejection {
+            row,
+            field,
+            message,
         }
-    }
-    "row".into()
+    })
 }
 
 /// Reads every row of the file as either a report input or a rejection.
@@ -287,8 +300,7 @@ fn for_each_row(
                         format!("not valid UTF-8 (byte {})", e.valid_up_to()),
                     )),
                     Ok(line) if line.trim().is_empty() => continue,
-                    Ok(line) => serde_json::from_str::<ReportInput>(line)
-                        .map_err(|e| reject(row, &serde_field(&e), e.to_string())),
+                    Ok(line) => parse_input(&mut serde_json::Deserializer::from_str(line), row),
                 };
                 f(row, parsed)?;
             }
@@ -348,10 +360,7 @@ fn for_each_row(
                     )),
                     None => csv_row_to_json(&header, &fields)
                         .map_err(|(field, m)| reject(row, &field, m))
-                        .and_then(|v| {
-                            serde_json::from_value::<ReportInput>(v)
-                                .map_err(|e| reject(row, &serde_field(&e), e.to_string()))
-                        }),
+                        .and_then(|v| parse_input(v, row)),
                 };
                 f(row, parsed)?;
             }
