@@ -37,7 +37,7 @@ impl Clustering {
     }
 
     /// Renumbers clusters 0.. in order of first appearance.
-    pub(crate) fn from_labels(labels: &[usize]) -> Self {
+    pub fn from_labels(labels: &[usize]) -> Self {
         let mut map = FastMap::default();
         let assignment = labels
             .iter()
