@@ -28,8 +28,8 @@ pub struct ErrorBody {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorDetail {
     /// Stable machine-readable code: bad_json, bad_query, invalid, not_found, conflict,
-    /// unauthorized, forbidden, payload_too_large, unsupported_media_type,
-    /// duplicate_import, internal, no_permission_rule.
+    /// unauthorized, forbidden, payload_too_large, unsupported_media_type, bad_path,
+    /// method_not_allowed, duplicate_import, internal, no_permission_rule.
     pub code: String,
     pub message: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]

@@ -10,7 +10,7 @@
 
 use aman_core::{Role, User};
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::{header, HeaderMap, Method};
+use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -178,7 +178,26 @@ pub async fn authorize(
     let Some(path) = matched.map(|m| m.as_str().to_string()) else {
         return AppError::not_found("no such route").into_response();
     };
-    let Some(rule) = rule_for(method.as_str(), &path) else {
+    // axum answers HEAD with the GET handler, so HEAD follows GET's rule.
+    let checked = if method == Method::HEAD {
+        Method::GET
+    } else {
+        method.clone()
+    };
+    let Some(rule) = rule_for(checked.as_str(), &path) else {
+        if RULES.iter().any(|r| r.path == path) {
+            let allowed: Vec<_> = RULES
+                .iter()
+                .filter(|r| r.path == path)
+                .map(|r| r.method)
+                .collect();
+            return AppError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                format!("{path} accepts {}", allowed.join(", ")),
+            )
+            .into_response();
+        }
         return AppError::internal(format!("no permission rule for {method} {path}"))
             .with_code("no_permission_rule")
             .into_response();
@@ -211,8 +230,11 @@ pub async fn authorize(
         ))
         .into_response();
     }
+    let username = user.username.clone();
     req.extensions_mut().insert(Caller { user, token });
-    next.run(req).await
+    let res = next.run(req).await;
+    tracing::info!(%method, %path, user = %username, status = res.status().as_u16(), "request");
+    res
 }
 
 #[cfg(test)]

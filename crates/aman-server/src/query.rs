@@ -160,10 +160,7 @@ fn page(limit: Option<u32>, before: Option<i64>) -> Result<PageRequest, AppError
 /// One end of a time range; absent means open.
 type Bound = Option<DateTime<Utc>>;
 
-fn time_range(
-    from: &Option<String>,
-    to: &Option<String>,
-) -> Result<(Bound, Bound), AppError> {
+fn time_range(from: &Option<String>, to: &Option<String>) -> Result<(Bound, Bound), AppError> {
     let from = from
         .as_deref()
         .map(|v| time_bound("from", v, false))

@@ -77,6 +77,18 @@ fn sqlite_env() -> Env {
     env
 }
 
+/// Runs one story on a fresh runtime. Stores are made and dropped outside it because
+/// the synchronous PostgreSQL client owns a runtime of its own, which tokio refuses to
+/// start or drop inside another.
+fn on_runtime(story: impl std::future::Future<Output = ()>) {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(story);
+}
+
 /// SQLite always; PostgreSQL as well when a server is configured.
 fn envs(test: &str) -> Vec<Env> {
     let mut out = vec![sqlite_env()];
@@ -177,10 +189,19 @@ impl Env {
         a.body
     }
 
+    /// Read straight from the store, off the async threads (the PostgreSQL driver
+    /// runs its own runtime and may not start inside ours).
     fn counts(&self) -> (u64, u64, usize) {
-        let c = self.store.counts().unwrap();
-        let audit = self.store.audit_page(0, 1000).unwrap().len();
-        (c.reports, c.incidents, audit)
+        let store = &self.store;
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                let c = store.counts().unwrap();
+                let audit = store.audit_page(0, 1000).unwrap().len();
+                (c.reports, c.incidents, audit)
+            })
+            .join()
+            .unwrap()
+        })
     }
 }
 
@@ -417,397 +438,415 @@ async fn login_expiry_and_logout() {
     );
 }
 
-#[tokio::test]
-async fn a_cyrillic_place_is_resolved_on_intake() {
+#[test]
+fn a_cyrillic_place_is_resolved_on_intake() {
     for env in envs("a_cyrillic_place_is_resolved_on_intake") {
-        let token = env.login(Role::FieldMonitor).await;
-        let admin = env.login(Role::Admin).await;
-        let source = env.source(&admin, "Hotline Osh").await;
-        for place in ["мкр. Черемушки, г. Ош", "Жалал-Абад"] {
-            let r = env
-                .report(
-                    &token,
-                    report_body(source, 11, place, &["arson"], "Дома горят"),
-                )
-                .await;
-            assert_eq!(r["place_text"], place, "the text is kept as received");
-            assert_eq!(r["place_status"], "resolved", "{place}: {r}");
-            let p = &r["place"];
-            assert!(p["precision"].is_string(), "{place}: {p}");
-            assert!(p["admin1_code"].is_string(), "{place}: {p}");
-            assert!(p["latitude"].as_f64().unwrap() > 39.0, "{place}: {p}");
-            assert_eq!(r["created_by"], "field_monitor");
-            let id = r["id"].as_i64().unwrap();
-            let again = env.get(&format!("/api/v1/reports/{id}"), &token).await;
-            assert_eq!(again.status, StatusCode::OK);
-            assert_eq!(again.body, r);
-        }
-        let places = env
-            .get(
-                "/api/v1/places?q=%D0%96%D0%B0%D0%BB%D0%B0%D0%BB-%D0%90%D0%B1%D0%B0%D0%B4&limit=3",
-                &token,
-            )
-            .await;
-        assert_eq!(places.status, StatusCode::OK, "{}", places.text);
-        let list = places.body.as_array().unwrap();
-        assert!(!list.is_empty() && list.len() <= 3);
-        assert!(
-            list[0]["confidence"].as_f64().unwrap() > 0.5,
-            "{}",
-            places.text
-        );
-        let missing = env.get("/api/v1/places", &token).await;
-        assert_eq!(missing.status, StatusCode::BAD_REQUEST);
-        assert_eq!(fields(&missing), ["q"]);
+        on_runtime(a_cyrillic_place_is_resolved_on_intake_story(&env));
     }
 }
 
-#[tokio::test]
-async fn reports_filter_and_paginate_stably() {
+async fn a_cyrillic_place_is_resolved_on_intake_story(env: &Env) {
+    let token = env.login(Role::FieldMonitor).await;
+    let admin = env.login(Role::Admin).await;
+    let source = env.source(&admin, "Hotline Osh").await;
+    for place in ["мкр. Черемушки, г. Ош", "Жалал-Абад"] {
+        let r = env
+            .report(
+                &token,
+                report_body(source, 11, place, &["arson"], "Дома горят"),
+            )
+            .await;
+        assert_eq!(r["place_text"], place, "the text is kept as received");
+        assert_eq!(r["place_status"], "resolved", "{place}: {r}");
+        let p = &r["place"];
+        assert!(p["precision"].is_string(), "{place}: {p}");
+        assert!(p["admin1_code"].is_string(), "{place}: {p}");
+        assert!(p["latitude"].as_f64().unwrap() > 39.0, "{place}: {p}");
+        assert_eq!(r["created_by"], "field_monitor");
+        let id = r["id"].as_i64().unwrap();
+        let again = env.get(&format!("/api/v1/reports/{id}"), &token).await;
+        assert_eq!(again.status, StatusCode::OK);
+        assert_eq!(again.body, r);
+    }
+    let places = env
+        .get(
+            "/api/v1/places?q=%D0%96%D0%B0%D0%BB%D0%B0%D0%BB-%D0%90%D0%B1%D0%B0%D0%B4&limit=3",
+            &token,
+        )
+        .await;
+    assert_eq!(places.status, StatusCode::OK, "{}", places.text);
+    let list = places.body.as_array().unwrap();
+    assert!(!list.is_empty() && list.len() <= 3);
+    assert!(
+        list[0]["confidence"].as_f64().unwrap() > 0.5,
+        "{}",
+        places.text
+    );
+    let missing = env.get("/api/v1/places", &token).await;
+    assert_eq!(missing.status, StatusCode::BAD_REQUEST);
+    assert_eq!(fields(&missing), ["q"]);
+}
+
+#[test]
+fn reports_filter_and_paginate_stably() {
     for env in envs("reports_filter_and_paginate_stably") {
-        let token = env.login(Role::Investigator).await;
-        let source = env.source(&token, "Patrol").await;
-        let mut ids = Vec::new();
-        let cases = [
-            (10, "Osh", vec!["arson"], "houses burning near the bazaar"),
-            (
-                11,
-                "Osh",
-                vec!["killing", "arson"],
-                "shooting on the main road",
-            ),
-            (12, "Jalal-Abad", vec!["arson"], "houses burning at night"),
-            (14, "Bishkek", vec!["protest"], "crowd at the square"),
-            (15, "Osh", vec!["looting"], "shops looted"),
-        ];
-        for (day, place, types, text) in &cases {
-            let r = env
-                .report(&token, report_body(source, *day, place, types, text))
-                .await;
-            ids.push(r["id"].as_i64().unwrap());
-        }
-        // Southern Kyrgyzstan (Osh and Jalal-Abad), not Bishkek.
-        let bbox = "bbox=72.0,40.0,74.0,41.5";
-        let a = env
-            .get(
-                &format!(
-                    "/api/v1/reports?from=2010-06-10&to=2010-06-12&type=arson&{bbox}&q=burning"
-                ),
-                &token,
-            )
-            .await;
-        assert_eq!(a.status, StatusCode::OK, "{}", a.text);
-        let got: Vec<i64> = a.body["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| r["id"].as_i64().unwrap())
-            .collect();
-        assert_eq!(got, vec![ids[2], ids[0]]);
-
-        let types = env
-            .get("/api/v1/reports?type=killing,looting", &token)
-            .await;
-        assert_eq!(types.body["items"].as_array().unwrap().len(), 2);
-        let repeated = env
-            .get("/api/v1/reports?type=killing&type=looting", &token)
-            .await;
-        assert_eq!(repeated.body, types.body);
-        let day = env
-            .get(
-                "/api/v1/reports?from=2010-06-14T00:00:00Z&to=2010-06-14",
-                &token,
-            )
-            .await;
-        assert_eq!(day.body["items"][0]["id"].as_i64(), Some(ids[3]));
-        assert_eq!(day.body["items"].as_array().unwrap().len(), 1);
-
-        // Walk in pages of two while a new report arrives: nothing repeats or goes missing.
-        let mut seen = Vec::new();
-        let mut uri = "/api/v1/reports?limit=2".to_string();
-        loop {
-            let page = env.get(&uri, &token).await;
-            assert_eq!(page.status, StatusCode::OK, "{}", page.text);
-            seen.extend(
-                page.body["items"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|r| r["id"].as_i64().unwrap()),
-            );
-            if seen.len() == 2 {
-                env.report(&token, report_body(source, 16, "Osh", &["arson"], "late"))
-                    .await;
-            }
-            match page.body["next_before"].as_i64() {
-                Some(b) => uri = format!("/api/v1/reports?limit=2&before={b}"),
-                None => break,
-            }
-        }
-        let mut expected = ids.clone();
-        expected.reverse();
-        assert_eq!(seen, expected);
-
-        for bad in [
-            "limit=0",
-            "limit=1001",
-            "type=bombing",
-            "bbox=1,2,3",
-            "from=2010-06-31",
-            "colour=red",
-        ] {
-            let a = env.get(&format!("/api/v1/reports?{bad}"), &token).await;
-            assert_eq!(a.status, StatusCode::BAD_REQUEST, "{bad}: {}", a.text);
-            assert_eq!(envelope(&a), "bad_query");
-            assert_eq!(fields(&a).len(), 1, "{bad}: {}", a.text);
-        }
+        on_runtime(reports_filter_and_paginate_stably_story(&env));
     }
 }
 
-#[tokio::test]
-async fn incidents_link_unlink_and_change_status_with_reasons() {
+async fn reports_filter_and_paginate_stably_story(env: &Env) {
+    let token = env.login(Role::Investigator).await;
+    let source = env.source(&token, "Patrol").await;
+    let mut ids = Vec::new();
+    let cases = [
+        (10, "Osh", vec!["arson"], "houses burning near the bazaar"),
+        (
+            11,
+            "Osh",
+            vec!["killing", "arson"],
+            "shooting on the main road",
+        ),
+        (12, "Jalal-Abad", vec!["arson"], "houses burning at night"),
+        (14, "Bishkek", vec!["protest"], "crowd at the square"),
+        (15, "Osh", vec!["looting"], "shops looted"),
+    ];
+    for (day, place, types, text) in &cases {
+        let r = env
+            .report(&token, report_body(source, *day, place, types, text))
+            .await;
+        ids.push(r["id"].as_i64().unwrap());
+    }
+    // Southern Kyrgyzstan (Osh and Jalal-Abad), not Bishkek.
+    let bbox = "bbox=72.0,40.0,74.0,41.5";
+    let a = env
+        .get(
+            &format!("/api/v1/reports?from=2010-06-10&to=2010-06-12&type=arson&{bbox}&q=burning"),
+            &token,
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+    let got: Vec<i64> = a.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(got, vec![ids[2], ids[0]]);
+
+    let types = env
+        .get("/api/v1/reports?type=killing,looting", &token)
+        .await;
+    assert_eq!(types.body["items"].as_array().unwrap().len(), 2);
+    let repeated = env
+        .get("/api/v1/reports?type=killing&type=looting", &token)
+        .await;
+    assert_eq!(repeated.body, types.body);
+    let day = env
+        .get(
+            "/api/v1/reports?from=2010-06-14T00:00:00Z&to=2010-06-14",
+            &token,
+        )
+        .await;
+    assert_eq!(day.body["items"][0]["id"].as_i64(), Some(ids[3]));
+    assert_eq!(day.body["items"].as_array().unwrap().len(), 1);
+
+    // Walk in pages of two while a new report arrives: nothing repeats or goes missing.
+    let mut seen = Vec::new();
+    let mut uri = "/api/v1/reports?limit=2".to_string();
+    loop {
+        let page = env.get(&uri, &token).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+        seen.extend(
+            page.body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["id"].as_i64().unwrap()),
+        );
+        if seen.len() == 2 {
+            env.report(&token, report_body(source, 16, "Osh", &["arson"], "late"))
+                .await;
+        }
+        match page.body["next_before"].as_i64() {
+            Some(b) => uri = format!("/api/v1/reports?limit=2&before={b}"),
+            None => break,
+        }
+    }
+    let mut expected = ids.clone();
+    expected.reverse();
+    assert_eq!(seen, expected);
+
+    for bad in [
+        "limit=0",
+        "limit=1001",
+        "type=bombing",
+        "bbox=1,2,3",
+        "from=2010-06-31",
+        "colour=red",
+    ] {
+        let a = env.get(&format!("/api/v1/reports?{bad}"), &token).await;
+        assert_eq!(a.status, StatusCode::BAD_REQUEST, "{bad}: {}", a.text);
+        assert_eq!(envelope(&a), "bad_query");
+        assert_eq!(fields(&a).len(), 1, "{bad}: {}", a.text);
+    }
+}
+
+#[test]
+fn incidents_link_unlink_and_change_status_with_reasons() {
     for env in envs("incidents_link_unlink_and_change_status_with_reasons") {
-        let token = env.login(Role::Investigator).await;
-        let source = env.source(&token, "Patrol").await;
-        let mut ids = Vec::new();
-        for day in [10, 10, 11] {
-            let r = env
-                .report(&token, report_body(source, day, "Osh", &["arson"], "fire"))
-                .await;
-            ids.push(r["id"].as_i64().unwrap());
-        }
-        let created = env
-            .post(
-                "/api/v1/incidents",
-                &token,
-                json!({"title": "Arson in Osh", "report_ids": [ids[0], ids[1]], "reason": "same street, same hour"}),
-            )
-            .await;
-        assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
-        let id = created.body["id"].as_i64().unwrap();
-        assert_eq!(created.body["reports"].as_array().unwrap().len(), 2);
-        assert_eq!(created.body["status"], "reported");
-
-        let linked = env
-            .post(
-                &format!("/api/v1/incidents/{id}/reports"),
-                &token,
-                json!({"report_id": ids[2], "reason": "same fire"}),
-            )
-            .await;
-        assert_eq!(linked.status, StatusCode::OK, "{}", linked.text);
-        assert_eq!(linked.body["reports"].as_array().unwrap().len(), 3);
-
-        let by_query = env
-            .call(
-                Method::DELETE,
-                &format!(
-                    "/api/v1/incidents/{id}/reports/{}?reason=different%20day",
-                    ids[2]
-                ),
-                Some(&token),
-                None,
-            )
-            .await;
-        assert_eq!(by_query.status, StatusCode::OK, "{}", by_query.text);
-        assert_eq!(by_query.body["reports"].as_array().unwrap().len(), 2);
-        let no_reason = env
-            .call(
-                Method::DELETE,
-                &format!("/api/v1/incidents/{id}/reports/{}", ids[1]),
-                Some(&token),
-                None,
-            )
-            .await;
-        assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert_eq!(fields(&no_reason), ["reason"]);
-        let by_body = env
-            .call(
-                Method::DELETE,
-                &format!("/api/v1/incidents/{id}/reports/{}", ids[1]),
-                Some(&token),
-                Some(json!({"reason": "duplicate of another account"})),
-            )
-            .await;
-        assert_eq!(by_body.status, StatusCode::OK, "{}", by_body.text);
-        assert_eq!(by_body.body["reports"].as_array().unwrap().len(), 1);
-
-        let status = format!("/api/v1/incidents/{id}/status");
-        let skip = env
-            .post(
-                &status,
-                &token,
-                json!({"status": "verified", "reason": "looks right"}),
-            )
-            .await;
-        assert_eq!(skip.status, StatusCode::CONFLICT, "{}", skip.text);
-        assert_eq!(envelope(&skip), "conflict");
-        let up = env
-            .post(
-                &status,
-                &token,
-                json!({"status": "corroborated", "reason": "second source"}),
-            )
-            .await;
-        assert_eq!(up.status, StatusCode::OK, "{}", up.text);
-        assert_eq!(up.body["from"], "reported");
-        assert_eq!(up.body["by"], "investigator");
-
-        let got = env.get(&format!("/api/v1/incidents/{id}"), &token).await;
-        assert_eq!(got.body["status"], "corroborated");
-        let history = got.body["history"].as_array().unwrap();
-        assert_eq!(history.last().unwrap()["reason"], "second source");
-
-        let list = env
-            .get("/api/v1/incidents?status=corroborated&type=arson", &token)
-            .await;
-        assert_eq!(list.status, StatusCode::OK, "{}", list.text);
-        assert_eq!(list.body["items"][0]["id"].as_i64(), Some(id));
-        let none = env.get("/api/v1/incidents?status=verified", &token).await;
-        assert!(none.body["items"].as_array().unwrap().is_empty());
-        let missing = env.get("/api/v1/incidents/999999", &token).await;
-        assert_eq!(missing.status, StatusCode::NOT_FOUND);
-        assert_eq!(envelope(&missing), "not_found");
-        let bad_id = env.get("/api/v1/incidents/abc", &token).await;
-        assert_eq!(bad_id.status, StatusCode::BAD_REQUEST);
-        assert_eq!(fields(&bad_id), ["id"]);
+        on_runtime(incidents_link_unlink_and_change_status_with_reasons_story(
+            &env,
+        ));
     }
 }
 
-#[tokio::test]
-async fn bad_input_is_refused_by_field_and_changes_nothing() {
-    for env in envs("bad_input_is_refused_by_field_and_changes_nothing") {
-        let token = env.login(Role::Admin).await;
-        let source = env.source(&token, "Patrol").await;
-        let good = env
-            .report(&token, report_body(source, 10, "Osh", &["arson"], "fire"))
+async fn incidents_link_unlink_and_change_status_with_reasons_story(env: &Env) {
+    let token = env.login(Role::Investigator).await;
+    let source = env.source(&token, "Patrol").await;
+    let mut ids = Vec::new();
+    for day in [10, 10, 11] {
+        let r = env
+            .report(&token, report_body(source, day, "Osh", &["arson"], "fire"))
             .await;
-        let incident = env
-            .post(
-                "/api/v1/incidents",
-                &token,
-                json!({"title": "t", "report_ids": [good["id"]], "reason": "r"}),
-            )
-            .await;
-        let incident = incident.body["id"].as_i64().unwrap();
-        let before = env.counts();
-        let base = report_body(source, 10, "Osh", &["arson"], "fire");
-        let with = |key: &str, value: Value| {
-            let mut b = base.clone();
-            b[key] = value;
-            b
-        };
-
-        let malformed = env
-            .raw(
-                Method::POST,
-                "/api/v1/reports",
-                Some(&token),
-                b"{\"source_id\": 1,".to_vec(),
-            )
-            .await;
-        assert_eq!(
-            malformed.status,
-            StatusCode::BAD_REQUEST,
-            "{}",
-            malformed.text
-        );
-        assert_eq!(envelope(&malformed), "bad_json");
-
-        let mut off_globe = base.clone();
-        off_globe["latitude"] = json!(95.0);
-        off_globe["longitude"] = json!(72.8);
-        let cases: Vec<(Value, &str)> = vec![
-            (with("killed", json!(3)), "killed"),
-            (with("credibility", json!(7)), "credibility"),
-            (with("source_id", json!("one")), "source_id"),
-            (off_globe, "latitude"),
-            (
-                with(
-                    "event_time",
-                    json!({"start": "2010-06-31T12:00:00Z", "end": "2010-07-01T13:00:00Z", "precision": "hour"}),
-                ),
-                "event_time.start",
-            ),
-            (
-                with(
-                    "narrative",
-                    json!({"text": "x".repeat(100 * 1024), "language": "ru"}),
-                ),
-                "narrative.text",
-            ),
-        ];
-        for (body, field) in cases {
-            let a = env.post("/api/v1/reports", &token, body).await;
-            assert_eq!(
-                a.status,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "{field}: {}",
-                a.text
-            );
-            assert_eq!(envelope(&a), "invalid");
-            assert!(
-                fields(&a).contains(&field.to_string()),
-                "{field}: {}",
-                a.text
-            );
-        }
-        let credibility = env
-            .post("/api/v1/reports", &token, with("credibility", json!(7)))
-            .await;
-        assert!(credibility.text.contains("1–6"), "{}", credibility.text);
-
-        let huge = with(
-            "narrative",
-            json!({"text": "x".repeat(5 * 1024 * 1024), "language": "ru"}),
-        );
-        let a = env.post("/api/v1/reports", &token, huge).await;
-        assert_eq!(a.status, StatusCode::PAYLOAD_TOO_LARGE);
-        assert_eq!(envelope(&a), "payload_too_large");
-
-        let no_reason = env
-            .post(
-                &format!("/api/v1/incidents/{incident}/status"),
-                &token,
-                json!({"status": "disputed"}),
-            )
-            .await;
-        assert_eq!(
-            no_reason.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{}",
-            no_reason.text
-        );
-        assert_eq!(fields(&no_reason), ["reason"]);
-        let blank = env
-            .post(
-                &format!("/api/v1/incidents/{incident}/status"),
-                &token,
-                json!({"status": "disputed", "reason": "  "}),
-            )
-            .await;
-        assert_eq!(fields(&blank), ["reason"]);
-        let form = env
-            .send(
-                Request::post("/api/v1/reports")
-                    .header(header::AUTHORIZATION, format!("Bearer {token}"))
-                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                    .body(Body::from("source_id=1"))
-                    .unwrap(),
-            )
-            .await;
-        assert_eq!(form.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
-        let weak = env
-            .post(
-                "/api/v1/users",
-                &token,
-                json!({"username": "new.user", "role": "analyst", "password": "short"}),
-            )
-            .await;
-        assert_eq!(fields(&weak), ["password"]);
-
-        assert_eq!(env.counts(), before, "a refused request changed the store");
+        ids.push(r["id"].as_i64().unwrap());
     }
+    let created = env
+        .post(
+            "/api/v1/incidents",
+            &token,
+            json!({"title": "Arson in Osh", "report_ids": [ids[0], ids[1]], "reason": "same street, same hour"}),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    let id = created.body["id"].as_i64().unwrap();
+    assert_eq!(created.body["reports"].as_array().unwrap().len(), 2);
+    assert_eq!(created.body["status"], "reported");
+
+    let linked = env
+        .post(
+            &format!("/api/v1/incidents/{id}/reports"),
+            &token,
+            json!({"report_id": ids[2], "reason": "same fire"}),
+        )
+        .await;
+    assert_eq!(linked.status, StatusCode::OK, "{}", linked.text);
+    assert_eq!(linked.body["reports"].as_array().unwrap().len(), 3);
+
+    let by_query = env
+        .call(
+            Method::DELETE,
+            &format!(
+                "/api/v1/incidents/{id}/reports/{}?reason=different%20day",
+                ids[2]
+            ),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(by_query.status, StatusCode::OK, "{}", by_query.text);
+    assert_eq!(by_query.body["reports"].as_array().unwrap().len(), 2);
+    let no_reason = env
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/incidents/{id}/reports/{}", ids[1]),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(fields(&no_reason), ["reason"]);
+    let by_body = env
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/incidents/{id}/reports/{}", ids[1]),
+            Some(&token),
+            Some(json!({"reason": "duplicate of another account"})),
+        )
+        .await;
+    assert_eq!(by_body.status, StatusCode::OK, "{}", by_body.text);
+    assert_eq!(by_body.body["reports"].as_array().unwrap().len(), 1);
+
+    let status = format!("/api/v1/incidents/{id}/status");
+    let skip = env
+        .post(
+            &status,
+            &token,
+            json!({"status": "verified", "reason": "looks right"}),
+        )
+        .await;
+    assert_eq!(skip.status, StatusCode::CONFLICT, "{}", skip.text);
+    assert_eq!(envelope(&skip), "conflict");
+    let up = env
+        .post(
+            &status,
+            &token,
+            json!({"status": "corroborated", "reason": "second source"}),
+        )
+        .await;
+    assert_eq!(up.status, StatusCode::OK, "{}", up.text);
+    assert_eq!(up.body["from"], "reported");
+    assert_eq!(up.body["by"], "investigator");
+
+    let got = env.get(&format!("/api/v1/incidents/{id}"), &token).await;
+    assert_eq!(got.body["status"], "corroborated");
+    let history = got.body["history"].as_array().unwrap();
+    assert_eq!(history.last().unwrap()["reason"], "second source");
+
+    let list = env
+        .get("/api/v1/incidents?status=corroborated&type=arson", &token)
+        .await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.text);
+    assert_eq!(list.body["items"][0]["id"].as_i64(), Some(id));
+    let none = env.get("/api/v1/incidents?status=verified", &token).await;
+    assert!(none.body["items"].as_array().unwrap().is_empty());
+    let missing = env.get("/api/v1/incidents/999999", &token).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert_eq!(envelope(&missing), "not_found");
+    let bad_id = env.get("/api/v1/incidents/abc", &token).await;
+    assert_eq!(bad_id.status, StatusCode::BAD_REQUEST);
+    assert_eq!(fields(&bad_id), ["id"]);
+}
+
+#[test]
+fn bad_input_is_refused_by_field_and_changes_nothing() {
+    for env in envs("bad_input_is_refused_by_field_and_changes_nothing") {
+        on_runtime(bad_input_is_refused_by_field_and_changes_nothing_story(
+            &env,
+        ));
+    }
+}
+
+async fn bad_input_is_refused_by_field_and_changes_nothing_story(env: &Env) {
+    let token = env.login(Role::Admin).await;
+    let source = env.source(&token, "Patrol").await;
+    let good = env
+        .report(&token, report_body(source, 10, "Osh", &["arson"], "fire"))
+        .await;
+    let incident = env
+        .post(
+            "/api/v1/incidents",
+            &token,
+            json!({"title": "t", "report_ids": [good["id"]], "reason": "r"}),
+        )
+        .await;
+    let incident = incident.body["id"].as_i64().unwrap();
+    let before = env.counts();
+    let base = report_body(source, 10, "Osh", &["arson"], "fire");
+    let with = |key: &str, value: Value| {
+        let mut b = base.clone();
+        b[key] = value;
+        b
+    };
+
+    let malformed = env
+        .raw(
+            Method::POST,
+            "/api/v1/reports",
+            Some(&token),
+            b"{\"source_id\": 1,".to_vec(),
+        )
+        .await;
+    assert_eq!(
+        malformed.status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        malformed.text
+    );
+    assert_eq!(envelope(&malformed), "bad_json");
+
+    let mut off_globe = base.clone();
+    off_globe["latitude"] = json!(95.0);
+    off_globe["longitude"] = json!(72.8);
+    let cases: Vec<(Value, &str)> = vec![
+        (with("killed", json!(3)), "killed"),
+        (with("credibility", json!(7)), "credibility"),
+        (with("source_id", json!("one")), "source_id"),
+        (off_globe, "latitude"),
+        (
+            with(
+                "event_time",
+                json!({"start": "2010-06-31T12:00:00Z", "end": "2010-07-01T13:00:00Z", "precision": "hour"}),
+            ),
+            "event_time.start",
+        ),
+        (
+            with(
+                "narrative",
+                json!({"text": "x".repeat(100 * 1024), "language": "ru"}),
+            ),
+            "narrative.text",
+        ),
+    ];
+    for (body, field) in cases {
+        let a = env.post("/api/v1/reports", &token, body).await;
+        assert_eq!(
+            a.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{field}: {}",
+            a.text
+        );
+        assert_eq!(envelope(&a), "invalid");
+        assert!(
+            fields(&a).contains(&field.to_string()),
+            "{field}: {}",
+            a.text
+        );
+    }
+    let credibility = env
+        .post("/api/v1/reports", &token, with("credibility", json!(7)))
+        .await;
+    assert!(credibility.text.contains("1–6"), "{}", credibility.text);
+
+    let huge = with(
+        "narrative",
+        json!({"text": "x".repeat(5 * 1024 * 1024), "language": "ru"}),
+    );
+    let a = env.post("/api/v1/reports", &token, huge).await;
+    assert_eq!(a.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(envelope(&a), "payload_too_large");
+
+    let no_reason = env
+        .post(
+            &format!("/api/v1/incidents/{incident}/status"),
+            &token,
+            json!({"status": "disputed"}),
+        )
+        .await;
+    assert_eq!(
+        no_reason.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        no_reason.text
+    );
+    assert_eq!(fields(&no_reason), ["reason"]);
+    let blank = env
+        .post(
+            &format!("/api/v1/incidents/{incident}/status"),
+            &token,
+            json!({"status": "disputed", "reason": "  "}),
+        )
+        .await;
+    assert_eq!(fields(&blank), ["reason"]);
+    let form = env
+        .send(
+            Request::post("/api/v1/reports")
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from("source_id=1"))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(form.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let weak = env
+        .post(
+            "/api/v1/users",
+            &token,
+            json!({"username": "new.user", "role": "analyst", "password": "short"}),
+        )
+        .await;
+    assert_eq!(fields(&weak), ["password"]);
+
+    assert_eq!(env.counts(), before, "a refused request changed the store");
 }
 
 #[tokio::test]
@@ -949,4 +988,37 @@ async fn landing_page_health_and_stats() {
     assert_eq!(verify.body["intact"], true, "{}", verify.text);
     let audit = env.get("/api/v1/audit?after=0&limit=2", &admin).await;
     assert_eq!(audit.body.as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn a_route_without_a_rule_is_refused_and_wrong_methods_get_405() {
+    let env = sqlite_env();
+    let state = AppState::new(env.store.clone(), geocoder());
+    let unruled: Router = Router::new()
+        .route("/api/v1/unruled", axum::routing::get(|| async { "secret" }))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            aman_server::permissions::authorize,
+        ))
+        .with_state(state);
+    let res = unruled
+        .oneshot(Request::get("/api/v1/unruled").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    let body: Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(body["error"]["code"], "no_permission_rule");
+    assert!(!String::from_utf8_lossy(&bytes).contains("secret"));
+
+    let token = env.login(Role::Admin).await;
+    let put = env
+        .call(Method::PUT, "/api/v1/me", Some(&token), Some(json!({})))
+        .await;
+    assert_eq!(put.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(envelope(&put), "method_not_allowed");
+    let head = env.call(Method::HEAD, "/healthz", None, None).await;
+    assert_eq!(head.status, StatusCode::OK);
+    let head = env.call(Method::HEAD, "/api/v1/me", None, None).await;
+    assert_eq!(head.status, StatusCode::UNAUTHORIZED);
 }
