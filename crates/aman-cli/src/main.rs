@@ -581,6 +581,14 @@ fn run(command: Command, config: &Config) -> anyhow::Result<()> {
     }
 }
 
+/// The first `lines` lines of `text`, indented.
+fn indent(text: &str, prefix: &str, lines: usize) -> String {
+    text.lines()
+        .take(lines)
+        .map(|l| format!("{prefix}{l}\n"))
+        .collect()
+}
+
 fn print_metrics(m: &aman_linkage::Metrics) {
     println!("             precision  recall     F1");
     for (name, p) in [("pairwise", &m.pairwise), ("cluster", &m.cluster)] {
@@ -648,7 +656,7 @@ fn run_demo(config: &Config, seed: u64, no_serve: bool) -> anyhow::Result<()> {
         seed,
         ..Default::default()
     };
-    let (_, summary) = demo::load(&intake(config, store.clone())?, &scenario_config)?;
+    let (scenario, summary) = demo::load(&intake(config, store.clone())?, &scenario_config)?;
     println!(
         "Loaded {} sources, {} reports → {} incidents by record linkage ({} true events, {} true deaths in the generator) in {:.1} s.",
         summary.sources,
@@ -657,6 +665,20 @@ fn run_demo(config: &Config, seed: u64, no_serve: bool) -> anyhow::Result<()> {
         summary.true_events,
         summary.true_dead,
         started.elapsed().as_secs_f64()
+    );
+    let options = aman_estimate::EstimateOptions {
+        sensitivity: false,
+        ..Default::default()
+    };
+    let victims = demo::estimate_victims(&scenario, &options)?;
+    println!(
+        "Victim lists linked into {} documented persons (linkage pairwise F1 {:.3} against the generator's truth).",
+        victims.documented, victims.linkage_f1
+    );
+    print!("{}", indent(&victims.report.to_text(), "    ", 12));
+    println!(
+        "  → true total of dead in the scenario: {} (documented {}).",
+        victims.true_total, victims.documented
     );
     println!("{}", aman_core::SYNTHETIC_LABEL);
     println!("\nLogins (generated for this demo run):");

@@ -165,3 +165,65 @@ pub fn link_into_incidents(
     }
     Ok(n)
 }
+
+/// The scenario's victim lists linked into persons and estimated, beside the truth.
+#[derive(Debug)]
+pub struct VictimEstimate {
+    /// Persons found on at least one list (the documented count).
+    pub documented: usize,
+    /// The generator's true number of dead, including those on no list.
+    pub true_total: usize,
+    /// Pairwise F1 of the person linkage against the generator's truth.
+    pub linkage_f1: f64,
+    pub report: aman_estimate::EstimateReport,
+}
+
+/// Links the scenario's victim lists into persons (names across scripts, ages, places)
+/// and runs multiple systems estimation on the resulting capture table.
+pub fn estimate_victims(
+    scenario: &Scenario,
+    options: &aman_estimate::EstimateOptions,
+) -> Result<VictimEstimate, DemoError> {
+    let list_names: Vec<String> = scenario
+        .victim_lists
+        .iter()
+        .map(|l| l.name.to_string())
+        .collect();
+    let records: Vec<aman_linkage::persons::VictimRecord> = scenario
+        .victim_records()
+        .map(|r| aman_linkage::persons::VictimRecord {
+            id: r.record_id.clone(),
+            list: list_names[r.list].clone(),
+            full_name: Some(r.name.clone()),
+            sex: r.sex.map(|s| s.code().to_string()),
+            age: r.age.map(f64::from),
+            event_date: r.date_of_death,
+            place: Some(r.place_text.clone()),
+            ..Default::default()
+        })
+        .collect();
+    let linkage = aman_linkage::persons::link_victims(
+        &records,
+        &aman_linkage::persons::PersonOptions::default(),
+    )
+    .map_err(|e| DemoError::Linkage(e.to_string()))?;
+    let metrics = aman_linkage::evaluate(&linkage.output.clustering, &scenario.person_labels())
+        .map_err(|e| DemoError::Linkage(e.to_string()))?;
+    let cells = linkage.capture_histories().into_iter().map(|(row, n)| {
+        let mask = row
+            .iter()
+            .enumerate()
+            .fold(0u32, |m, (i, on)| if *on { m | (1 << i) } else { m });
+        (mask, n as u64)
+    });
+    let table = aman_estimate::CaptureTable::new(linkage.lists.clone(), cells)
+        .map_err(|e| DemoError::Linkage(e.to_string()))?;
+    let report =
+        aman_estimate::estimate(&table, options).map_err(|e| DemoError::Linkage(e.to_string()))?;
+    Ok(VictimEstimate {
+        documented: linkage.persons.len(),
+        true_total: scenario.truth.total_dead(),
+        linkage_f1: metrics.pairwise.f1,
+        report,
+    })
+}
