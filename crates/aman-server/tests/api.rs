@@ -1022,3 +1022,29 @@ async fn a_route_without_a_rule_is_refused_and_wrong_methods_get_405() {
     let head = env.call(Method::HEAD, "/api/v1/me", None, None).await;
     assert_eq!(head.status, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn serve_answers_over_tcp_and_shuts_down_gracefully() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let env = sqlite_env();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(aman_server::serve_on(
+        AppState::new(env.store.clone(), geocoder()),
+        listener,
+        async {
+            let _ = stopped.await;
+        },
+    ));
+    let mut conn = tokio::net::TcpStream::connect(addr).await.unwrap();
+    conn.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut answer = String::new();
+    conn.read_to_string(&mut answer).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains("\"status\":\"ok\""), "{answer}");
+    stop.send(()).unwrap();
+    server.await.unwrap().unwrap();
+}
