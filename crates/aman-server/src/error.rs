@@ -113,10 +113,6 @@ impl AppError {
     pub fn invalid(field: &str, message: impl Into<String>) -> AppError {
         AppError::field(StatusCode::UNPROCESSABLE_ENTITY, "invalid", field, message)
     }
-
-    pub fn status(&self) -> StatusCode {
-        self.status
-    }
 }
 
 impl IntoResponse for AppError {
