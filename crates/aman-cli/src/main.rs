@@ -718,6 +718,9 @@ fn run_demo(config: &Config, seed: u64, no_serve: bool) -> anyhow::Result<()> {
 }
 
 fn serve(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<()> {
+    // The PostgreSQL client runs its own runtime: the store must outlive the async one
+    // and be dropped outside it.
+    let keep_alive = store.clone();
     let state = aman_server::AppState::new(store, geocoder(config)?);
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     runtime.block_on(async {
@@ -728,5 +731,8 @@ fn serve(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<()> {
         aman_server::serve(state, config.bind, shutdown)
             .await
             .with_context(|| format!("cannot serve on {}; is another program using that port? Set --bind or AMAN_BIND", config.bind))
-    })
+    })?;
+    drop(runtime);
+    drop(keep_alive);
+    Ok(())
 }

@@ -723,7 +723,15 @@ impl<D: Driver> Store for SqlStore<D> {
                     Value::Int(now),
                     i.synthetic.into(),
                 ];
-                let id = tx.insert_id(INSERT_REPORT, &row)?;
+                let id = tx.insert_id(INSERT_REPORT, &row).map_err(|e| match e {
+                    StoreError::Conflict(_) => StoreError::Conflict(format!(
+                        "report {} of this batch: source {} already has a report with external_ref {:?}; nothing was stored",
+                        ids.len() + 1,
+                        i.source_id,
+                        i.external_ref.as_deref().unwrap_or_default()
+                    )),
+                    other => other,
+                })?;
                 if let Some(fts) = dialect.fts_insert() {
                     tx.exec(fts, &[Value::Int(id), i.place_text.as_str().into(), i.narrative.text.as_str().into()])?;
                 }

@@ -19,7 +19,10 @@ pub fn shared_dir(test: &str) -> Option<PathBuf> {
         return Some(dir);
     }
     if required("AMAN_REQUIRE_SHARED") {
-        panic!("{test}: {} is absent but AMAN_REQUIRE_SHARED is set", dir.display());
+        panic!(
+            "{test}: {} is absent but AMAN_REQUIRE_SHARED is set",
+            dir.display()
+        );
     }
     println!("skipped: {test}: ../shared/data not present");
     None
