@@ -69,29 +69,24 @@ impl Intake {
             );
         }
         let r = self.geocoder.resolve(&input.place_text);
+        // The mission's P-codes when its boundaries are loaded, else GeoNames codes.
+        let codes = r.admin_codes();
         match (r.status, r.best) {
-            (ResolutionStatus::Resolved, Some(best)) if !r.needs_review => {
-                let (a1, a2) = r.admin.map(|a| (a.admin1, a.admin2)).unwrap_or_default();
-                (
-                    PlaceStatus::Resolved,
-                    Some(ResolvedPlace {
-                        place_id: Some(best.place_id),
-                        name: Some(best.name),
-                        latitude: best.lat,
-                        longitude: best.lon,
-                        precision: precision(best.precision),
-                        admin1_code: best
-                            .admin1_code
-                            .or_else(|| a1.as_ref().map(|a| a.code.clone())),
-                        admin1_name: best.admin1_name.or_else(|| a1.map(|a| a.name)),
-                        admin2_code: best
-                            .admin2_code
-                            .or_else(|| a2.as_ref().map(|a| a.code.clone())),
-                        admin2_name: best.admin2_name.or_else(|| a2.map(|a| a.name)),
-                        confidence: Some(best.confidence),
-                    }),
-                )
-            }
+            (ResolutionStatus::Resolved, Some(best)) if !r.needs_review => (
+                PlaceStatus::Resolved,
+                Some(ResolvedPlace {
+                    place_id: Some(best.place_id),
+                    name: Some(best.name),
+                    latitude: best.lat,
+                    longitude: best.lon,
+                    precision: precision(best.precision),
+                    admin1_code: codes.admin1_code,
+                    admin1_name: codes.admin1_name,
+                    admin2_code: codes.admin2_code,
+                    admin2_name: codes.admin2_name,
+                    confidence: Some(best.confidence),
+                }),
+            ),
             (ResolutionStatus::Unresolved, _) | (_, None) => (PlaceStatus::Unresolved, None),
             _ => (PlaceStatus::Ambiguous, None),
         }
