@@ -238,6 +238,33 @@ impl<D: Driver> SqlStore<D> {
         self.clock.now()
     }
 
+    /// One page, newest first, after `page.before`. `from` is `table alias`.
+    fn keyset_page<T>(
+        &self,
+        cols: &str,
+        from: &str,
+        mut w: Where,
+        page: PageRequest,
+        map: fn(&Row) -> Result<T>,
+        id: fn(&T) -> i64,
+    ) -> Result<Page<T>> {
+        let limit = check_limit(page)?;
+        let alias = from.rsplit(' ').next().unwrap_or(from);
+        if let Some(before) = page.before {
+            w.add(format!("{alias}.id < ?"), [Value::Int(before)]);
+        }
+        let sql = format!(
+            "SELECT {cols} FROM {from}{} ORDER BY {alias}.id DESC LIMIT ?",
+            w.sql()
+        );
+        let mut params = w.params;
+        params.push(Value::Int(limit as i64 + 1));
+        let items = self
+            .db
+            .read(&mut |tx| tx.query(&sql, &params)?.iter().map(map).collect())?;
+        Ok(page_of(items, limit, id))
+    }
+
     /// Appends one audit entry inside the caller's write transaction.
     #[allow(clippy::too_many_arguments)]
     fn audit(
@@ -792,7 +819,6 @@ impl<D: Driver> Store for SqlStore<D> {
     }
 
     fn list_reports(&self, f: &ReportFilter, page: PageRequest) -> Result<Page<Report>> {
-        let limit = check_limit(page)?;
         let mut w = Where::default();
         common_filters(
             &mut w,
@@ -823,22 +849,7 @@ impl<D: Driver> Store for SqlStore<D> {
         if let Some(s) = f.place_status {
             w.add("r.place_status = ?", [s.code().into()]);
         }
-        if let Some(before) = page.before {
-            w.add("r.id < ?", [Value::Int(before)]);
-        }
-        let sql = format!(
-            "SELECT {REPORT_COLS} FROM reports r{} ORDER BY r.id DESC LIMIT ?",
-            w.sql()
-        );
-        let mut params = w.params.clone();
-        params.push(Value::Int(limit as i64 + 1));
-        let items = self.db.read(&mut |tx| {
-            tx.query(&sql, &params)?
-                .iter()
-                .map(report_from_row)
-                .collect()
-        })?;
-        Ok(page_of(items, limit, |r: &Report| r.id))
+        self.keyset_page(REPORT_COLS, "reports r", w, page, report_from_row, |r| r.id)
     }
 
     fn create_incident(
@@ -896,7 +907,6 @@ impl<D: Driver> Store for SqlStore<D> {
         f: &IncidentFilter,
         page: PageRequest,
     ) -> Result<Page<IncidentSummary>> {
-        let limit = check_limit(page)?;
         let mut w = Where::default();
         common_filters(
             &mut w,
@@ -911,22 +921,14 @@ impl<D: Driver> Store for SqlStore<D> {
         if let Some(s) = f.status {
             w.add("i.status = ?", [s.code().into()]);
         }
-        if let Some(before) = page.before {
-            w.add("i.id < ?", [Value::Int(before)]);
-        }
-        let sql = format!(
-            "SELECT {INCIDENT_COLS} FROM incidents i{} ORDER BY i.id DESC LIMIT ?",
-            w.sql()
-        );
-        let mut params = w.params.clone();
-        params.push(Value::Int(limit as i64 + 1));
-        let items = self.db.read(&mut |tx| {
-            tx.query(&sql, &params)?
-                .iter()
-                .map(incident_from_row)
-                .collect()
-        })?;
-        Ok(page_of(items, limit, |i: &IncidentSummary| i.id))
+        self.keyset_page(
+            INCIDENT_COLS,
+            "incidents i",
+            w,
+            page,
+            incident_from_row,
+            |i| i.id,
+        )
     }
 
     fn get_incident(&self, id: i64) -> Result<Option<Incident>> {
