@@ -105,8 +105,9 @@ pub fn load(
     Ok((scenario, summary))
 }
 
-/// Groups original reports into incidents by record linkage; corrections and
-/// retractions join the incident of the report they refer to.
+/// Groups original reports into incidents by record linkage (weights re-learned by EM
+/// on the batch, which scores better on the scenario than the fixed model); corrections
+/// and retractions join the incident of the report they refer to.
 pub fn link_into_incidents(
     store: &dyn Store,
     who: &Who,
@@ -120,7 +121,7 @@ pub fn link_into_incidents(
     let linker = IncidentLinker::new(IncidentThresholds::default())
         .map_err(|e| DemoError::Linkage(e.to_string()))?;
     let batch = linker
-        .relink_all(&feats, false, &[])
+        .relink_all(&feats, true, &[])
         .map_err(|e| DemoError::Linkage(e.to_string()))?;
     let by_id: HashMap<i64, &aman_core::Report> = reports.iter().map(|r| (r.id, r)).collect();
     let mut incident_of: HashMap<i64, i64> = HashMap::new();
