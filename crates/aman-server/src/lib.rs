@@ -82,7 +82,7 @@ impl AppState {
 struct ApiDoc;
 
 fn router() -> (Router<AppState>, OpenApi) {
-    use handlers::{admin, incidents, records, session, site};
+    use handlers::{admin, estimates, incidents, records, review, session, site};
     OpenApiRouter::with_openapi(<ApiDoc as utoipa::OpenApi>::openapi())
         .routes(routes!(site::landing))
         .routes(routes!(site::healthz))
@@ -100,6 +100,11 @@ fn router() -> (Router<AppState>, OpenApi) {
         .routes(routes!(incidents::link))
         .routes(routes!(incidents::unlink))
         .routes(routes!(incidents::change_status))
+        .routes(routes!(review::list))
+        .routes(routes!(review::get))
+        .routes(routes!(review::decide))
+        .routes(routes!(estimates::list, estimates::create))
+        .routes(routes!(estimates::get))
         .routes(routes!(admin::audit))
         .routes(routes!(admin::verify_audit))
         .routes(routes!(admin::list_users, admin::create_user))
