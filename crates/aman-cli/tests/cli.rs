@@ -271,10 +271,10 @@ fn victim_lists_linked_and_saved_are_estimated_from_the_database_by_stratum() {
     for (i, f) in family.iter().enumerate() {
         for (j, g) in given.iter().enumerate() {
             let person = i * given.len() + j;
-            let sex = if j % 2 == 0 { "m" } else { "f" };
+            let sex = if j.is_multiple_of(2) { "m" } else { "f" };
             let age = 20 + person % 40;
             for (k, list) in ["morgue", "commission", "ngo"].iter().enumerate() {
-                if (person + k) % 3 != 0 || k == 1 {
+                if !(person + k).is_multiple_of(3) || k == 1 {
                     n += 1;
                     body.push_str(&format!("{n},{list},{g} {f},{sex},{age}\n"));
                 }
