@@ -441,8 +441,8 @@ fn run_demo(config: &Config, seed: u64, no_serve: bool) -> anyhow::Result<()> {
     );
     print!("{}", indent(&victims.report.to_text(), "    ", 12));
     println!(
-        "  → true total of dead in the scenario: {} (documented {}).",
-        victims.true_total, victims.documented
+        "  → true total of dead in the scenario: {} (documented {}). Stored as estimate run {} (GET /api/v1/estimates).",
+        victims.true_total, victims.documented, victims.run.id
     );
     println!("{}", aman_core::SYNTHETIC_LABEL);
     println!("\nLogins (generated for this demo run):");
