@@ -10,5 +10,6 @@ pub mod export;
 pub mod import;
 pub mod intake;
 pub mod places;
+pub mod vault;
 
 pub use intake::Intake;

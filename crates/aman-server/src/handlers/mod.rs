@@ -7,6 +7,7 @@ pub mod incidents;
 pub mod records;
 pub mod session;
 pub mod site;
+pub mod vault;
 
 use aman_store::Who;
 
