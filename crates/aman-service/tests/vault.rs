@@ -337,7 +337,9 @@ fn only_a_live_grant_opens_an_identity_and_every_attempt_is_audited() {
         ));
         // Nothing of the identity entered the audit log.
         let log = serde_json::to_string(&s.audit_page(0, 1000).unwrap()).unwrap();
-        assert!(!log.contains("Canarybekova") && !log.contains("314"), "{}", s.backend());
+        for needle in ["Canarybekova", "555 314 159", "555314159", CANARY_ID] {
+            assert!(!log.contains(needle), "{needle} in the audit log ({})", s.backend());
+        }
         assert!(s.verify_audit().unwrap().is_ok());
     }
 }
@@ -500,7 +502,7 @@ fn edited_deleted_inserted_and_reordered_audit_rows_are_located() {
             "UPDATE audit_log SET seq = seq + 1000 WHERE seq >= 4; \
              UPDATE audit_log SET seq = seq - 999 WHERE seq >= 1000; \
              INSERT INTO audit_log (seq, at, actor, action, entity, entity_id, reason, details, prev_hash, entry_hash) \
-             SELECT 4, at, actor, action, entity, entity_id, reason, details, prev_hash, entry_hash FROM audit_log WHERE seq = 3",
+             SELECT 4, at, 'intruder', action, entity, entity_id, reason, details, entry_hash, entry_hash FROM audit_log WHERE seq = 3",
             4,
         ),
         (
