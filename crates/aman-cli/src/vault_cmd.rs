@@ -322,7 +322,7 @@ pub fn identity(
             })?;
             let consent = consent
                 .iter()
-                .map(|c| parse_consent(c))
+                .map(|c| parse_consent(c.as_str()))
                 .collect::<Result<Vec<_>, _>>()?;
             let text = match std::env::var("AMAN_IDENTITY_JSON") {
                 Ok(t) => t,

@@ -96,7 +96,7 @@ pub async fn create_identity(
         let consent = body
             .consent
             .iter()
-            .map(|c| vault::parse_consent(c))
+            .map(|c| vault::parse_consent(c.as_str()))
             .collect::<Result<Vec<_>, _>>()?;
         let by = who(&caller);
         let person = vault.add_identity(&by, body.role, body.incident_id, &body.fields)?;
