@@ -89,7 +89,11 @@ pub enum GrantCommand {
     /// Give USER need-to-know access to one person or one case, for a purpose, until a time.
     Add {
         username: String,
-        #[arg(long, conflicts_with = "incident", required_unless_present = "incident")]
+        #[arg(
+            long,
+            conflicts_with = "incident",
+            required_unless_present = "incident"
+        )]
         person: Option<String>,
         #[arg(long)]
         incident: Option<i64>,
@@ -217,7 +221,8 @@ pub fn unlock_for_serving(config: &Config, store: Arc<dyn Store>) -> anyhow::Res
         println!("Identity vault locked (no key given or not set up): identity routes answer vault_locked.");
         return Ok(None);
     }
-    let vault = Vault::open(store, &sources, &config.data_dir).context("cannot unlock the identity vault")?;
+    let vault = Vault::open(store, &sources, &config.data_dir)
+        .context("cannot unlock the identity vault")?;
     println!("Identity vault unlocked (key {}).", vault.current_kek_id());
     Ok(Some(vault))
 }
@@ -270,8 +275,13 @@ pub fn keys(command: KeysCommand, config: &Config, store: Arc<dyn Store>) -> any
                 &config.data_dir,
                 &Who::system(),
             )?;
-            println!("Vault ready; key-encryption key {}.", vault.current_kek_id());
-            println!("Node public key (publish it; partners verify checkpoints and bundles with it):");
+            println!(
+                "Vault ready; key-encryption key {}.",
+                vault.current_kek_id()
+            );
+            println!(
+                "Node public key (publish it; partners verify checkpoints and bundles with it):"
+            );
             println!("{}", node.to_hex());
             Ok(())
         }
@@ -281,12 +291,17 @@ pub fn keys(command: KeysCommand, config: &Config, store: Arc<dyn Store>) -> any
                 (Some(path), _) => {
                     if !path.exists() {
                         vault::write_new_key_file(&path)?;
-                        println!("Wrote a new key file to {}; keep a copy offline.", path.display());
+                        println!(
+                            "Wrote a new key file to {}; keep a copy offline.",
+                            path.display()
+                        );
                     }
                     KekSource::KeyFile(path)
                 }
                 (None, Some(p)) => KekSource::Passphrase(p),
-                (None, None) => bail!("no new key: set AMAN_VAULT_NEW_PASSPHRASE or pass --new-key-file"),
+                (None, None) => {
+                    bail!("no new key: set AMAN_VAULT_NEW_PASSPHRASE or pass --new-key-file")
+                }
             };
             let mut vault = open_vault(config, store)?;
             let s = vault.rotate(&by, &new, KdfParams::default())?;
@@ -390,10 +405,17 @@ pub fn grant(command: GrantCommand, store: Arc<dyn Store>) -> anyhow::Result<()>
                 _ => bail!("give exactly one of --person or --incident"),
             };
             let g = vault::grant(store.as_ref(), &by, &username, target, &purpose, expires)?;
-            println!("Grant {} given to {} until {}.", g.id, g.username, g.expires_at);
+            println!(
+                "Grant {} given to {} until {}.",
+                g.id, g.username, g.expires_at
+            );
             Ok(())
         }
-        GrantCommand::Revoke { id, reason, user: by } => {
+        GrantCommand::Revoke {
+            id,
+            reason,
+            user: by,
+        } => {
             let by = user(store.as_ref(), &by)?;
             let g = vault::revoke(store.as_ref(), &by, id, &reason)?;
             println!("Grant {} of {} revoked.", g.id, g.username);
@@ -446,7 +468,10 @@ pub fn evidence(
                 let user = user.context("--output records who made the copy: pass --as USER")?;
                 let by = who(store.as_ref(), &user)?;
                 if path.exists() {
-                    bail!("{} exists; working copies never overwrite a file", path.display());
+                    bail!(
+                        "{} exists; working copies never overwrite a file",
+                        path.display()
+                    );
                 }
                 let mut out = std::fs::File::create(&path)
                     .with_context(|| format!("cannot create {}", path.display()))?;
@@ -460,7 +485,10 @@ pub fn evidence(
                 println!("CUSTODY HISTORY INVALID: {problem}");
                 std::process::exit(2);
             }
-            println!("Custody history verified: {} signed events.", view.custody.len());
+            println!(
+                "Custody history verified: {} signed events.",
+                view.custody.len()
+            );
             Ok(())
         }
     }
@@ -483,7 +511,9 @@ pub fn consistency(store: &dyn Store, old: u64, new: u64) -> anyhow::Result<()> 
     let proof = vault::consistency_proof(store, old, new)?;
     println!(
         "{}",
-        serde_json::to_string_pretty(&serde_json::json!({ "old_size": old, "new_size": new, "proof": proof }))?
+        serde_json::to_string_pretty(
+            &serde_json::json!({ "old_size": old, "new_size": new, "proof": proof })
+        )?
     );
     Ok(())
 }

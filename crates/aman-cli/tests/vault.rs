@@ -46,7 +46,11 @@ fn failed(out: &Output) -> String {
 fn setup() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    ok(&aman(d, &["init"], &[("AMAN_PASSWORD", "admin-password-1")]));
+    ok(&aman(
+        d,
+        &["init"],
+        &[("AMAN_PASSWORD", "admin-password-1")],
+    ));
     for (name, role) in [("inv", "investigator"), ("ana", "analyst")] {
         ok(&aman(
             d,
@@ -56,7 +60,12 @@ fn setup() -> tempfile::TempDir {
     }
     let out = ok(&aman(
         d,
-        &["keys", "init", "--new-key-file", d.join("kek").to_str().unwrap()],
+        &[
+            "keys",
+            "init",
+            "--new-key-file",
+            d.join("kek").to_str().unwrap(),
+        ],
         &[],
     ));
     assert!(out.contains("Node public key"), "{out}");
@@ -70,8 +79,16 @@ fn add_identity(d: &Path, incident: &str) -> String {
     ok(&aman(
         d,
         &[
-            "identity", "add", "--role", "witness", "--incident", incident, "--consent", "ohchr",
-            "--as", "inv",
+            "identity",
+            "add",
+            "--role",
+            "witness",
+            "--incident",
+            incident,
+            "--consent",
+            "ohchr",
+            "--as",
+            "inv",
         ],
         &[("AMAN_IDENTITY_JSON", IDENTITY)],
     ))
@@ -111,15 +128,32 @@ fn identities_are_found_blind_and_shown_only_under_a_grant() {
     let person = add_identity(d, "5");
     assert!(person.starts_with("P-"), "{person}");
 
-    let found = ok(&aman(d, &["identity", "find", "--phone", "0700271828"], &[]));
+    let found = ok(&aman(
+        d,
+        &["identity", "find", "--phone", "0700271828"],
+        &[],
+    ));
     assert_eq!(found.trim(), person);
     assert_eq!(
-        ok(&aman(d, &["identity", "find", "--name", "Nobody Known"], &[])).trim(),
+        ok(&aman(
+            d,
+            &["identity", "find", "--name", "Nobody Known"],
+            &[]
+        ))
+        .trim(),
         "No match."
     );
 
     // Admin without a grant: refused.
-    let show = ["identity", "show", &person, "--purpose", "check", "--as", "admin"];
+    let show = [
+        "identity",
+        "show",
+        &person,
+        "--purpose",
+        "check",
+        "--as",
+        "admin",
+    ];
     let refused = failed(&aman(d, &show, &[]));
     assert!(refused.contains("refused"), "{refused}");
     assert!(!refused.contains("Canaryuulu"));
@@ -129,8 +163,17 @@ fn identities_are_found_blind_and_shown_only_under_a_grant() {
         aman(
             d,
             &[
-                "grant", "add", "admin", "--incident", "5", "--purpose", "protection review",
-                "--expires", "2099-01-01T00:00:00Z", "--as", by,
+                "grant",
+                "add",
+                "admin",
+                "--incident",
+                "5",
+                "--purpose",
+                "protection review",
+                "--expires",
+                "2099-01-01T00:00:00Z",
+                "--as",
+                by,
             ],
             &[],
         )
@@ -173,12 +216,26 @@ fn checkpoint_rotation_and_tampering() {
 
     let rotated = ok(&aman(
         d,
-        &["keys", "rotate", "--new-key-file", d.join("kek2").to_str().unwrap(), "--as", "admin"],
+        &[
+            "keys",
+            "rotate",
+            "--new-key-file",
+            d.join("kek2").to_str().unwrap(),
+            "--as",
+            "admin",
+        ],
         &[],
     ));
-    assert!(rotated.contains("rewrapped 1 identity records"), "{rotated}");
+    assert!(
+        rotated.contains("rewrapped 1 identity records"),
+        "{rotated}"
+    );
     // The old key no longer opens the vault; the new one does and finds the person.
-    let old = failed(&aman(d, &["identity", "find", "--id-number", "id 4242"], &[]));
+    let old = failed(&aman(
+        d,
+        &["identity", "find", "--id-number", "id 4242"],
+        &[],
+    ));
     assert!(old.contains("current key"), "{old}");
     let kek2 = d.join("kek2");
     let found = ok(&aman(
@@ -232,31 +289,58 @@ fn a_bundle_is_created_and_verified_offline_and_a_changed_byte_is_reported() {
     std::fs::write(&photo, b"jpeg bytes").unwrap();
     let sha = ok(&aman(
         d,
-        &["evidence", "add", photo.to_str().unwrap(), "--incident", "1", "--as", "inv"],
+        &[
+            "evidence",
+            "add",
+            photo.to_str().unwrap(),
+            "--incident",
+            "1",
+            "--as",
+            "inv",
+        ],
         &[],
     ))
     .trim()
     .to_string();
     let shown = ok(&aman(d, &["evidence", "show", &sha], &[]));
-    assert!(shown.contains("Custody history verified: 1 signed events"), "{shown}");
+    assert!(
+        shown.contains("Custody history verified: 1 signed events"),
+        "{shown}"
+    );
 
     let age = aman_vault::AgeIdentity::generate();
     let key_file = d.join("partner.key");
     std::fs::write(
         &key_file,
-        format!("# partner key\n{}\n", aman_vault::ExposeSecret::expose_secret(&age.to_string())),
+        format!(
+            "# partner key\n{}\n",
+            aman_vault::ExposeSecret::expose_secret(&age.to_string())
+        ),
     )
     .unwrap();
     let bundle = d.join("case.age");
     let created = ok(&aman(
         d,
         &[
-            "bundle", "create", "--incident", "1", "--recipient", &age.to_public().to_string(),
-            "-o", bundle.to_str().unwrap(), "--as", "inv",
+            "bundle",
+            "create",
+            "--incident",
+            "1",
+            "--recipient",
+            &age.to_public().to_string(),
+            "-o",
+            bundle.to_str().unwrap(),
+            "--as",
+            "inv",
         ],
         &[],
     ));
-    let node = created.trim().rsplit(' ').next().unwrap().trim_end_matches('.');
+    let node = created
+        .trim()
+        .rsplit(' ')
+        .next()
+        .unwrap()
+        .trim_end_matches('.');
 
     // Offline: a folder with no database and no key.
     let elsewhere = tempfile::tempdir().unwrap();
@@ -264,8 +348,13 @@ fn a_bundle_is_created_and_verified_offline_and_a_changed_byte_is_reported() {
         aman(
             elsewhere.path(),
             &[
-                "bundle", "verify", file.to_str().unwrap(), "--identity",
-                key_file.to_str().unwrap(), "--trust", node,
+                "bundle",
+                "verify",
+                file.to_str().unwrap(),
+                "--identity",
+                key_file.to_str().unwrap(),
+                "--trust",
+                node,
             ],
             &[],
         )

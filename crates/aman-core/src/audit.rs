@@ -102,7 +102,11 @@ mod tests {
         assert_ne!(canonical_bytes(1, &r), base);
         let mut r = record();
         r.reason = Some("".into());
-        assert_ne!(canonical_bytes(1, &r), base, "no reason differs from an empty one");
+        assert_ne!(
+            canonical_bytes(1, &r),
+            base,
+            "no reason differs from an empty one"
+        );
         let mut r = record();
         r.details = "{\"a\":1}".into();
         assert_ne!(canonical_bytes(1, &r), base);

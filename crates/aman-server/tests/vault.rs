@@ -29,7 +29,9 @@ struct Env {
 
 fn env() -> Env {
     let dir = tempfile::tempdir().unwrap();
-    let clock = Arc::new(FixedClock::new(Utc.with_ymd_and_hms(2010, 7, 1, 8, 0, 0).unwrap()));
+    let clock = Arc::new(FixedClock::new(
+        Utc.with_ymd_and_hms(2010, 7, 1, 8, 0, 0).unwrap(),
+    ));
     let store: Arc<dyn Store> =
         Arc::new(SqlStore::sqlite(&dir.path().join("aman.db"), clock).unwrap());
     for role in Role::ALL {
@@ -57,7 +59,13 @@ fn env() -> Env {
     }
 }
 
-async fn call(app: &Router, method: Method, uri: &str, token: Option<&str>, body: Option<Value>) -> (StatusCode, Value) {
+async fn call(
+    app: &Router,
+    method: Method,
+    uri: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
     let mut req = Request::builder().method(method).uri(uri);
     if let Some(t) = token {
         req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
@@ -72,7 +80,10 @@ async fn call(app: &Router, method: Method, uri: &str, token: Option<&str>, body
     let res = app.clone().oneshot(req.body(body).unwrap()).await.unwrap();
     let status = res.status();
     let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
 }
 
 async fn login(app: &Router, role: Role) -> String {
@@ -127,12 +138,29 @@ async fn identities_are_read_only_under_a_grant_with_a_purpose() {
     let read = format!("/api/v1/identities/{person}/read");
     let purpose = json!({"purpose": "arrange protection"});
     // Admin without a grant: refused by the vault, not by the role table.
-    let (s, body) = call(app, Method::POST, &read, Some(&admin), Some(purpose.clone())).await;
+    let (s, body) = call(
+        app,
+        Method::POST,
+        &read,
+        Some(&admin),
+        Some(purpose.clone()),
+    )
+    .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     assert_eq!(body["error"]["code"], "grant_required");
     // Partners never reach the route.
-    let (s, body) = call(app, Method::POST, &read, Some(&partner), Some(purpose.clone())).await;
-    assert_eq!((s, body["error"]["code"].as_str()), (StatusCode::FORBIDDEN, Some("forbidden")));
+    let (s, body) = call(
+        app,
+        Method::POST,
+        &read,
+        Some(&partner),
+        Some(purpose.clone()),
+    )
+    .await;
+    assert_eq!(
+        (s, body["error"]["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("forbidden"))
+    );
 
     let (s, body) = call(
         app,
@@ -148,23 +176,64 @@ async fn identities_are_read_only_under_a_grant_with_a_purpose() {
     )
     .await;
     assert_eq!(s, StatusCode::CREATED, "{body}");
-    let (s, body) = call(app, Method::POST, &read, Some(&admin), Some(purpose.clone())).await;
+    let (s, body) = call(
+        app,
+        Method::POST,
+        &read,
+        Some(&admin),
+        Some(purpose.clone()),
+    )
+    .await;
     assert_eq!(s, StatusCode::OK, "{body}");
     assert_eq!(body["name"], "Aigul Canarova");
     let last = env.store.audit_page(0, 1000).unwrap();
-    let read_entry = last.iter().rev().find(|e| e.record.action == "identity.read").unwrap();
-    assert_eq!(read_entry.record.reason.as_deref(), Some("arrange protection"));
+    let read_entry = last
+        .iter()
+        .rev()
+        .find(|e| e.record.action == "identity.read")
+        .unwrap();
+    assert_eq!(
+        read_entry.record.reason.as_deref(),
+        Some("arrange protection")
+    );
 
     // The audit log can be checkpointed and any entry proven.
-    let (s, body) = call(app, Method::POST, "/api/v1/audit/checkpoint", Some(&admin), None).await;
+    let (s, body) = call(
+        app,
+        Method::POST,
+        "/api/v1/audit/checkpoint",
+        Some(&admin),
+        None,
+    )
+    .await;
     assert_eq!(s, StatusCode::CREATED, "{body}");
-    assert!(body["text"].as_str().unwrap().starts_with("aman-tree-head/v1\n"));
-    let (s, body) = call(app, Method::GET, "/api/v1/audit/proof/2", Some(&admin), None).await;
+    assert!(body["text"]
+        .as_str()
+        .unwrap()
+        .starts_with("aman-tree-head/v1\n"));
+    let (s, body) = call(
+        app,
+        Method::GET,
+        "/api/v1/audit/proof/2",
+        Some(&admin),
+        None,
+    )
+    .await;
     assert_eq!(s, StatusCode::OK, "{body}");
     assert_eq!(body["leaf_index"], 1);
 
     // Without the key the same routes say the vault is locked.
     let admin_locked = login(&env.locked, Role::Admin).await;
-    let (s, body) = call(&env.locked, Method::POST, &read, Some(&admin_locked), Some(purpose)).await;
-    assert_eq!((s, body["error"]["code"].as_str()), (StatusCode::CONFLICT, Some("vault_locked")));
+    let (s, body) = call(
+        &env.locked,
+        Method::POST,
+        &read,
+        Some(&admin_locked),
+        Some(purpose),
+    )
+    .await;
+    assert_eq!(
+        (s, body["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("vault_locked"))
+    );
 }

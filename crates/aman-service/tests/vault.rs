@@ -209,7 +209,10 @@ fn a_canary_identity_never_reaches_the_database_in_plaintext() {
                 ..Default::default()
             },
         ] {
-            assert_eq!(vault.find(&query).unwrap(), vec![person.as_str().to_string()]);
+            assert_eq!(
+                vault.find(&query).unwrap(),
+                vec![person.as_str().to_string()]
+            );
         }
         // …and a granted read decrypts it, so the plaintext really went through the store.
         vault::grant(
@@ -281,11 +284,25 @@ fn only_a_live_grant_opens_an_identity_and_every_attempt_is_audited() {
 
         // Who may grant: not an analyst, and nobody to themselves.
         assert!(matches!(
-            vault::grant(s, &analyst, "admin", GrantTarget::Person(p.into()), "x", start() + Duration::days(1)),
+            vault::grant(
+                s,
+                &analyst,
+                "admin",
+                GrantTarget::Person(p.into()),
+                "x",
+                start() + Duration::days(1)
+            ),
             Err(VaultError::Forbidden(_))
         ));
         assert!(matches!(
-            vault::grant(s, &admin, "admin", GrantTarget::Person(p.into()), "x", start() + Duration::days(1)),
+            vault::grant(
+                s,
+                &admin,
+                "admin",
+                GrantTarget::Person(p.into()),
+                "x",
+                start() + Duration::days(1)
+            ),
             Err(VaultError::Grant(_))
         ));
 
@@ -300,7 +317,10 @@ fn only_a_live_grant_opens_an_identity_and_every_attempt_is_audited() {
             start() + Duration::hours(2),
         )
         .unwrap();
-        assert_eq!(vault.read_identity("admin", p, "relocation call").unwrap(), canary());
+        assert_eq!(
+            vault.read_identity("admin", p, "relocation call").unwrap(),
+            canary()
+        );
         let entries = s.audit_page(0, 1000).unwrap();
         let read = entries
             .iter()
@@ -308,12 +328,18 @@ fn only_a_live_grant_opens_an_identity_and_every_attempt_is_audited() {
             .expect("the read is audited");
         assert_eq!(read.record.actor, "admin");
         assert_eq!(read.record.reason.as_deref(), Some("relocation call"));
-        assert!(read.record.details.contains(&format!("\"grant_id\":{}", g.id)));
+        assert!(read
+            .record
+            .details
+            .contains(&format!("\"grant_id\":{}", g.id)));
 
         // Expired: refused.
         b.clock.advance(Duration::hours(3));
         let e = vault.read_identity("admin", p, "again").unwrap_err();
-        assert!(matches!(e, VaultError::Denied(ref d) if d.reason == DenialReason::Expired), "{e}");
+        assert!(
+            matches!(e, VaultError::Denied(ref d) if d.reason == DenialReason::Expired),
+            "{e}"
+        );
 
         // Revoked: refused.
         let g2 = vault::grant(
@@ -328,7 +354,10 @@ fn only_a_live_grant_opens_an_identity_and_every_attempt_is_audited() {
         vault.read_identity("admin", p, "second look").unwrap();
         vault::revoke(s, &inv, g2.id, "no longer needed").unwrap();
         let e = vault.read_identity("admin", p, "third look").unwrap_err();
-        assert!(matches!(e, VaultError::Denied(ref d) if d.reason == DenialReason::Revoked), "{e}");
+        assert!(
+            matches!(e, VaultError::Denied(ref d) if d.reason == DenialReason::Revoked),
+            "{e}"
+        );
 
         // No purpose: refused before anything is decrypted.
         assert!(matches!(
@@ -338,7 +367,11 @@ fn only_a_live_grant_opens_an_identity_and_every_attempt_is_audited() {
         // Nothing of the identity entered the audit log.
         let log = serde_json::to_string(&s.audit_page(0, 1000).unwrap()).unwrap();
         for needle in ["Canarybekova", "555 314 159", "555314159", CANARY_ID] {
-            assert!(!log.contains(needle), "{needle} in the audit log ({})", s.backend());
+            assert!(
+                !log.contains(needle),
+                "{needle} in the audit log ({})",
+                s.backend()
+            );
         }
         assert!(s.verify_audit().unwrap().is_ok());
     }
@@ -378,7 +411,15 @@ fn rotation_keeps_every_record_readable_and_retires_the_old_key() {
         let item = vault
             .add_evidence(&Who::user("inv"), &evidence, intake(Some(1)))
             .unwrap();
-        vault::grant(s, &admin, "inv", GrantTarget::Incident(1), "rotation check", start() + Duration::days(1)).unwrap();
+        vault::grant(
+            s,
+            &admin,
+            "inv",
+            GrantTarget::Incident(1),
+            "rotation check",
+            start() + Duration::days(1),
+        )
+        .unwrap();
 
         let new_key = key_file(b.dir.path(), "kek-2");
         let summary = vault
@@ -390,10 +431,17 @@ fn rotation_keeps_every_record_readable_and_retires_the_old_key() {
         assert_eq!(summary.retired.len(), 1);
 
         // Only the new key is needed now; the old one alone is refused.
-        let reopened = Vault::open(b.store.clone(), std::slice::from_ref(&new_key), b.dir.path()).unwrap();
+        let reopened = Vault::open(
+            b.store.clone(),
+            std::slice::from_ref(&new_key),
+            b.dir.path(),
+        )
+        .unwrap();
         for (p, fields) in &people {
             assert_eq!(
-                &reopened.read_identity("inv", p.as_str(), "rotation check").unwrap(),
+                &reopened
+                    .read_identity("inv", p.as_str(), "rotation check")
+                    .unwrap(),
                 fields
             );
             assert_eq!(
@@ -428,7 +476,13 @@ fn a_passphrase_unlocks_and_a_wrong_one_is_named() {
     Vault::open(b.store.clone(), std::slice::from_ref(&pass), b.dir.path()).unwrap();
     let wrong = KekSource::Passphrase(SecretString::from("incorrect horse battery"));
     let e = Vault::open(b.store.clone(), &[wrong], b.dir.path()).unwrap_err();
-    assert!(matches!(e, VaultError::Key(aman_vault::keys::KeyError::WrongPassphrase)), "{e}");
+    assert!(
+        matches!(
+            e,
+            VaultError::Key(aman_vault::keys::KeyError::WrongPassphrase)
+        ),
+        "{e}"
+    );
     let kdf = b.store.kek_records().unwrap()[0].kdf_json.clone().unwrap();
     assert!(kdf.contains("argon2id") && !kdf.contains("horse"));
 }
@@ -457,13 +511,27 @@ fn evidence_is_hashed_at_intake_encrypted_at_rest_and_its_custody_verifies() {
         .add_evidence(&Who::user("inv"), &file, intake(Some(2)))
         .unwrap();
     assert_eq!(item.sha256, aman_vault::Hash256::of(content).to_hex());
-    let stored = std::fs::read(b.dir.path().join("evidence").join(format!("{}.enc", item.sha256))).unwrap();
+    let stored = std::fs::read(
+        b.dir
+            .path()
+            .join("evidence")
+            .join(format!("{}.enc", item.sha256)),
+    )
+    .unwrap();
     assert!(!contains(&stored, "EVIDENCE-CANARY-42"));
     // The same file again is refused: the original is never replaced.
-    assert!(vault.add_evidence(&Who::user("inv"), &file, intake(Some(2))).is_err());
+    assert!(vault
+        .add_evidence(&Who::user("inv"), &file, intake(Some(2)))
+        .is_err());
 
     vault
-        .record_custody(&Who::user("inv"), &item.sha256, aman_vault::custody::CustodyAction::Transferred, Some("OHCHR".into()), None)
+        .record_custody(
+            &Who::user("inv"),
+            &item.sha256,
+            aman_vault::custody::CustodyAction::Transferred,
+            Some("OHCHR".into()),
+            None,
+        )
         .unwrap();
     let view = vault::evidence_view(s, &item.sha256).unwrap();
     assert_eq!(view.custody.len(), 2);
@@ -484,7 +552,15 @@ fn log_with_entries(b: &Backend) {
     let admin = user(s, "admin", Role::Admin);
     user(s, "inv", Role::Investigator);
     for i in 0..4 {
-        vault::grant(s, &admin, "inv", GrantTarget::Incident(i), "review", start() + Duration::days(1)).unwrap();
+        vault::grant(
+            s,
+            &admin,
+            "inv",
+            GrantTarget::Incident(i),
+            "review",
+            start() + Duration::days(1),
+        )
+        .unwrap();
     }
 }
 
@@ -547,7 +623,11 @@ fn a_checkpoint_exposes_a_recomputed_chain_and_a_truncated_log() {
         let report = s.audit_report().unwrap();
         assert!(!report.is_intact(), "{}", s.backend());
         assert_eq!(report.first().unwrap().seq, None);
-        assert_eq!(report.first().unwrap().position, Some(size as u64 - 1), "{report}");
+        assert_eq!(
+            report.first().unwrap().position,
+            Some(size as u64 - 1),
+            "{report}"
+        );
     }
 }
 
@@ -584,8 +664,13 @@ fn incident(s: &dyn Store) -> i64 {
     let ids = s
         .insert_reports(&Who::user("inv"), &mut std::iter::once(report), None)
         .unwrap();
-    s.create_incident(&Who::user("inv"), "Arson in Cheremushki", &ids, "one report")
-        .unwrap()
+    s.create_incident(
+        &Who::user("inv"),
+        "Arson in Cheremushki",
+        &ids,
+        "one report",
+    )
+    .unwrap()
 }
 
 #[test]
@@ -602,9 +687,16 @@ fn a_bundle_verifies_offline_and_alterations_are_reported() {
         .add_evidence(&Who::user("inv"), &file, intake(Some(incident)))
         .unwrap();
     let consenting = vault
-        .add_identity(&Who::user("inv"), PersonRole::Witness, Some(incident), &canary())
+        .add_identity(
+            &Who::user("inv"),
+            PersonRole::Witness,
+            Some(incident),
+            &canary(),
+        )
         .unwrap();
-    vault.set_consent(&Who::user("inv"), consenting.as_str(), &[Consent::Ohchr]).unwrap();
+    vault
+        .set_consent(&Who::user("inv"), consenting.as_str(), &[Consent::Ohchr])
+        .unwrap();
     let refusing = vault
         .add_identity(
             &Who::user("inv"),
@@ -616,8 +708,18 @@ fn a_bundle_verifies_offline_and_alterations_are_reported() {
             },
         )
         .unwrap();
-    vault.set_consent(&Who::user("inv"), refusing.as_str(), &[Consent::Nobody]).unwrap();
-    vault::grant(s, &admin, "inv", GrantTarget::Incident(incident), "bundle for OHCHR", start() + Duration::days(1)).unwrap();
+    vault
+        .set_consent(&Who::user("inv"), refusing.as_str(), &[Consent::Nobody])
+        .unwrap();
+    vault::grant(
+        s,
+        &admin,
+        "inv",
+        GrantTarget::Incident(incident),
+        "bundle for OHCHR",
+        start() + Duration::days(1),
+    )
+    .unwrap();
 
     let recipient = aman_vault::AgeIdentity::generate();
     let bytes = vault
@@ -634,11 +736,18 @@ fn a_bundle_verifies_offline_and_alterations_are_reported() {
     let node = vault.node_public_key().unwrap();
     let report = vault::verify_bundle_file(&bytes, &recipient, &[node]);
     assert!(report.is_valid(), "{report}");
-    assert!(report.proofs_checked >= 1 && report.custody_histories_checked == 1, "{report}");
-    let archive = report.archive.unwrap();
-    assert!(archive.files.contains_key(&format!("identities/{}.json", consenting.as_str())));
     assert!(
-        !archive.files.contains_key(&format!("identities/{}.json", refusing.as_str())),
+        report.proofs_checked >= 1 && report.custody_histories_checked == 1,
+        "{report}"
+    );
+    let archive = report.archive.unwrap();
+    assert!(archive
+        .files
+        .contains_key(&format!("identities/{}.json", consenting.as_str())));
+    assert!(
+        !archive
+            .files
+            .contains_key(&format!("identities/{}.json", refusing.as_str())),
         "consent 'nobody' keeps the identity out"
     );
 
@@ -649,7 +758,12 @@ fn a_bundle_verifies_offline_and_alterations_are_reported() {
 
     // A changed evidence file is named.
     let mut archive = archive;
-    let path = archive.files.keys().find(|k| k.starts_with("evidence/")).unwrap().clone();
+    let path = archive
+        .files
+        .keys()
+        .find(|k| k.starts_with("evidence/"))
+        .unwrap()
+        .clone();
     archive.files.insert(path.clone(), b"edited photo".to_vec());
     let tampered = archive.encrypt_to(&[recipient.to_public()]).unwrap();
     let report = vault::verify_bundle_file(&tampered, &recipient, &[node]);

@@ -256,15 +256,12 @@ pub trait Store: VaultStore + Send + Sync + std::fmt::Debug {
             let page = self.audit_page(after, 10_000)?;
             let Some(last) = page.last() else { break };
             after = last.seq;
-            out.extend(
-                page.iter()
-                    .map(|e| aman_vault::audit::StoredAuditEntry {
-                        seq: e.seq as u64,
-                        canonical: aman_core::audit::canonical_bytes(e.seq, &e.record),
-                        prev_hash: parse(&e.prev_hash),
-                        entry_hash: parse(&e.entry_hash),
-                    }),
-            );
+            out.extend(page.iter().map(|e| aman_vault::audit::StoredAuditEntry {
+                seq: e.seq as u64,
+                canonical: aman_core::audit::canonical_bytes(e.seq, &e.record),
+                prev_hash: parse(&e.prev_hash),
+                entry_hash: parse(&e.entry_hash),
+            }));
         }
         Ok(out)
     }
@@ -277,9 +274,8 @@ pub trait Store: VaultStore + Send + Sync + std::fmt::Debug {
             .checkpoints()?
             .iter()
             .map(|c| {
-                serde_json::from_str(&c.head_json).map_err(|e| {
-                    StoreError::Corrupt(format!("checkpoint {}: {e}", c.tree_size))
-                })
+                serde_json::from_str(&c.head_json)
+                    .map_err(|e| StoreError::Corrupt(format!("checkpoint {}: {e}", c.tree_size)))
             })
             .collect::<Result<Vec<_>>>()?;
         let trusted = self
@@ -323,8 +319,12 @@ pub trait VaultStore {
     fn signing_keys(&self) -> Result<Vec<SealedKey>>;
 
     /// Stores a sealed identity record and its blind-index tokens.
-    fn add_identity(&self, by: &Who, identity: &SealedIdentity, tokens: &[BlindToken])
-        -> Result<()>;
+    fn add_identity(
+        &self,
+        by: &Who,
+        identity: &SealedIdentity,
+        tokens: &[BlindToken],
+    ) -> Result<()>;
     /// Person ids whose tokens match any of `tokens` (no decryption).
     fn find_identities(&self, tokens: &[BlindToken]) -> Result<Vec<String>>;
     /// Whether a sealed record exists, and its case, without the envelope.

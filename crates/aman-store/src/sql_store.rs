@@ -5,14 +5,14 @@ use std::path::Path;
 use std::sync::Arc;
 
 use aman_core::audit::{canonical_bytes, truncate_to_micros, AuditRecord};
-use aman_vault::audit::{chain_hash, GENESIS_PREV};
-use aman_vault::Hash256;
 use aman_core::incident::{combine_counts, derive_confidence, Support};
 use aman_core::{
     AuditEntry, Clock, CountRange, EventType, Incident, IncidentSummary, PersonId, PersonRole,
     PlaceStatus, Reliability, Report, ReportInput, ReportKind, ResolvedPlace, Role, Source,
     SourceInput, SourceKind, StatusChange, User, VerificationStatus,
 };
+use aman_vault::audit::{chain_hash, GENESIS_PREV};
+use aman_vault::Hash256;
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::json;
 

@@ -68,7 +68,11 @@ fn grant_from_row(r: &Row) -> Result<GrantRecord> {
     let target = match (r.opt_text(2)?, r.opt_int(3)?) {
         (Some(p), None) => GrantTarget::Person(p),
         (None, Some(i)) => GrantTarget::Incident(i),
-        _ => return Err(StoreError::Corrupt("grant without exactly one target".into())),
+        _ => {
+            return Err(StoreError::Corrupt(
+                "grant without exactly one target".into(),
+            ))
+        }
     };
     Ok(GrantRecord {
         id: r.int(0)?,
@@ -138,10 +142,13 @@ fn sealed_table(table: SealedTable) -> (&'static str, &'static str, &'static str
 impl<D: Driver> VaultStore for SqlStore<D> {
     fn kek_records(&self) -> Result<Vec<KekRecord>> {
         self.db.read(&mut |tx| {
-            tx.query(&format!("SELECT {KEK_COLS} ORDER BY created_at, kek_id"), &[])?
-                .iter()
-                .map(kek_from_row)
-                .collect()
+            tx.query(
+                &format!("SELECT {KEK_COLS} ORDER BY created_at, kek_id"),
+                &[],
+            )?
+            .iter()
+            .map(kek_from_row)
+            .collect()
         })
     }
 

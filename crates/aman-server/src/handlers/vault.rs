@@ -93,19 +93,21 @@ pub async fn create_identity(
 ) -> Result<(StatusCode, Json<IdentityCreated>), AppError> {
     let vault = unlocked(&state)?;
     let person_id = blocking(move || {
-        let consent = body
-            .consent
-            .iter()
-            .map(|c| vault::parse_consent(c.as_str()))
-            .collect::<Result<Vec<_>, _>>()?;
-        let by = who(&caller);
-        let person = vault.add_identity(&by, body.role, body.incident_id, &body.fields)?;
-        if !consent.is_empty() {
-            vault.set_consent(&by, person.as_str(), &consent)?;
+        {
+            let consent = body
+                .consent
+                .iter()
+                .map(|c| vault::parse_consent(c.as_str()))
+                .collect::<Result<Vec<_>, _>>()?;
+            let by = who(&caller);
+            let person = vault.add_identity(&by, body.role, body.incident_id, &body.fields)?;
+            if !consent.is_empty() {
+                vault.set_consent(&by, person.as_str(), &consent)?;
+            }
+            Ok::<_, VaultError>(person.as_str().to_string())
         }
-        Ok::<_, VaultError>(person.as_str().to_string())
-    }
-    .map_err(AppError::from))
+        .map_err(AppError::from)
+    })
     .await?;
     Ok((StatusCode::CREATED, Json(IdentityCreated { person_id })))
 }
@@ -192,7 +194,9 @@ pub struct NewGrant {
     tag = "vault",
     responses((status = 200, body = Vec<GrantRecord>))
 )]
-pub async fn list_grants(State(state): State<AppState>) -> Result<Json<Vec<GrantRecord>>, AppError> {
+pub async fn list_grants(
+    State(state): State<AppState>,
+) -> Result<Json<Vec<GrantRecord>>, AppError> {
     let store = state.store().clone();
     Ok(Json(
         blocking(move || store.list_grants().map_err(AppError::from)).await?,
@@ -277,8 +281,7 @@ pub async fn get_evidence(
 ) -> Result<Json<EvidenceView>, AppError> {
     let store = state.store().clone();
     Ok(Json(
-        blocking(move || vault::evidence_view(store.as_ref(), &id).map_err(AppError::from))
-            .await?,
+        blocking(move || vault::evidence_view(store.as_ref(), &id).map_err(AppError::from)).await?,
     ))
 }
 
@@ -342,7 +345,9 @@ pub async fn inclusion_proof(
     }
     let store = state.store().clone();
     Ok(Json(
-        blocking(move || vault::inclusion_proof(store.as_ref(), seq as u64).map_err(AppError::from))
-            .await?,
+        blocking(move || {
+            vault::inclusion_proof(store.as_ref(), seq as u64).map_err(AppError::from)
+        })
+        .await?,
     ))
 }

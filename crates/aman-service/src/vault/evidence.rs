@@ -66,7 +66,12 @@ impl Vault {
 
     /// Takes a file in: hashes it, stores it encrypted, records its metadata and the
     /// signed `collected` event. A file already held is refused (content-addressed).
-    pub fn add_evidence(&self, by: &Who, file: &Path, intake: EvidenceIntake) -> Result<EvidenceItem> {
+    pub fn add_evidence(
+        &self,
+        by: &Who,
+        file: &Path,
+        intake: EvidenceIntake,
+    ) -> Result<EvidenceItem> {
         let open = || File::open(file).map_err(io(format!("cannot read {}", file.display())));
         let (hash, size) = hash_reader(BufReader::new(open()?))
             .map_err(io(format!("cannot read {}", file.display())))?;
@@ -76,8 +81,10 @@ impl Vault {
                 "this file (sha256 {sha}) is already held as evidence; the original is never replaced"
             )));
         }
-        std::fs::create_dir_all(self.evidence_dir())
-            .map_err(io(format!("cannot create {}", self.evidence_dir().display())))?;
+        std::fs::create_dir_all(self.evidence_dir()).map_err(io(format!(
+            "cannot create {}",
+            self.evidence_dir().display()
+        )))?;
         let path = self.evidence_path(&sha);
         let out = File::options()
             .write(true)
@@ -185,7 +192,13 @@ impl Vault {
         let bytes = self.decrypt_evidence_bytes(sha, hash)?;
         out.write_all(&bytes)
             .map_err(io("cannot write the working copy"))?;
-        self.record_custody(by, sha, CustodyAction::Copied, None, Some("working copy".into()))?;
+        self.record_custody(
+            by,
+            sha,
+            CustodyAction::Copied,
+            None,
+            Some("working copy".into()),
+        )?;
         Ok(bytes.len() as u64)
     }
 
@@ -223,7 +236,10 @@ impl Vault {
                 file.seek(SeekFrom::Start(0))
                     .and_then(|_| file.write_all(&new))
                     .and_then(|_| file.sync_all())
-                    .map_err(io(format!("cannot rewrite the header of {}", path.display())))?;
+                    .map_err(io(format!(
+                        "cannot rewrite the header of {}",
+                        path.display()
+                    )))?;
             }
             self.store.set_evidence_kek(by, &sha, &current)?;
             n += 1;

@@ -94,7 +94,9 @@ impl Vault {
             created_at: Some(self.now()),
             tree_head: Some(head),
             custody_keys: super::public_keys(self.store.as_ref())?
-                .into_iter().map(|(_, k)| k).collect(),
+                .into_iter()
+                .map(|(_, k)| k)
+                .collect(),
             ..BundleContents::default()
         };
         let wanted: BTreeSet<String> = request.incidents.iter().map(i64::to_string).collect();
@@ -103,9 +105,10 @@ impl Vault {
             let page = self.store.audit_page(after, 10_000)?;
             let Some(last) = page.last() else { break };
             after = last.seq;
-            for e in page.iter().filter(|e| {
-                e.record.entity == "incident" && wanted.contains(&e.record.entity_id)
-            }) {
+            for e in page
+                .iter()
+                .filter(|e| e.record.entity == "incident" && wanted.contains(&e.record.entity_id))
+            {
                 let index = e.seq as u64 - 1;
                 if index >= size {
                     continue;
@@ -124,10 +127,13 @@ impl Vault {
             .map(super::to_vault_grant)
             .collect();
         for &id in &request.incidents {
-            let incident = self.store.get_incident(id)?.ok_or_else(|| VaultError::NotFound {
-                what: "incident",
-                id: id.to_string(),
-            })?;
+            let incident = self
+                .store
+                .get_incident(id)?
+                .ok_or_else(|| VaultError::NotFound {
+                    what: "incident",
+                    id: id.to_string(),
+                })?;
             contents.documents.push(BundleDocument {
                 name: format!("incident-{id}"),
                 json: serde_json::to_value(&incident).expect("incidents serialise"),
@@ -194,8 +200,14 @@ pub fn inclusion_proof(store: &dyn aman_store::Store, seq: u64) -> Result<Inclus
     let index = seq - 1;
     let proof = tree.inclusion_proof(index, tree.len()).map_err(merkle)?;
     let root = tree.root();
-    verify_inclusion(index, tree.len(), &tree.leaf(index).expect("in range"), &proof, &root)
-        .map_err(|e| VaultError::Invalid(e.to_string()))?;
+    verify_inclusion(
+        index,
+        tree.len(),
+        &tree.leaf(index).expect("in range"),
+        &proof,
+        &root,
+    )
+    .map_err(|e| VaultError::Invalid(e.to_string()))?;
     Ok(InclusionProof {
         seq,
         leaf_index: index,
@@ -223,7 +235,11 @@ pub fn consistency_proof(store: &dyn aman_store::Store, old: u64, new: u64) -> R
 
 /// Checks a bundle offline. `trusted` pins the mission's node key; when it is empty the
 /// signer named inside the bundle is trusted and the caller should say so.
-pub fn verify_bundle_file(bytes: &[u8], identity: &AgeIdentity, trusted: &[PublicKey]) -> VerifyReport {
+pub fn verify_bundle_file(
+    bytes: &[u8],
+    identity: &AgeIdentity,
+    trusted: &[PublicKey],
+) -> VerifyReport {
     let mut keys: TrustedKeys = trusted.iter().copied().collect();
     if trusted.is_empty() {
         if let Some(signer) = BundleArchive::decrypt(bytes, identity)

@@ -23,7 +23,7 @@ use aman_store::{
 use aman_vault::access::{authorise, Consent, Denied, Grant, GrantError, GrantScope};
 use aman_vault::blind_index::{BlindIndexKey, Normalise};
 use aman_vault::envelope::{self, EnvelopeError, FieldContext};
-use aman_vault::keys::{Kek, KdfParams, KeyError, Keyring, PassphraseKdf};
+use aman_vault::keys::{KdfParams, Kek, KeyError, Keyring, PassphraseKdf};
 use aman_vault::signing::{PublicKey, SignerKey};
 use aman_vault::{ExposeSecret, SecretString};
 use chrono::{DateTime, Utc};
@@ -203,8 +203,8 @@ impl fmt::Debug for Vault {
 fn resolve(source: &KekSource, records: &[KekRecord]) -> Result<Kek> {
     match source {
         KekSource::KeyFile(path) => {
-            let bytes =
-                std::fs::read(path).map_err(io(format!("cannot read key file {}", path.display())))?;
+            let bytes = std::fs::read(path)
+                .map_err(io(format!("cannot read key file {}", path.display())))?;
             Ok(Kek::from_key_file(&bytes)?)
         }
         KekSource::Passphrase(pass) => {
@@ -232,8 +232,8 @@ fn resolve(source: &KekSource, records: &[KekRecord]) -> Result<Kek> {
 fn new_kek(source: &KekSource, params: KdfParams, now: DateTime<Utc>) -> Result<(Kek, KekRecord)> {
     let (kek, kind, kdf_json) = match source {
         KekSource::KeyFile(path) => {
-            let bytes =
-                std::fs::read(path).map_err(io(format!("cannot read key file {}", path.display())))?;
+            let bytes = std::fs::read(path)
+                .map_err(io(format!("cannot read key file {}", path.display())))?;
             (Kek::from_key_file(&bytes)?, "key_file", None)
         }
         KekSource::Passphrase(pass) => {
@@ -334,12 +334,13 @@ impl Vault {
         let (current_kek, others): (Vec<Kek>, Vec<Kek>) = keks
             .into_iter()
             .partition(|k| k.id().to_hex() == current.kek_id);
-        let current_kek = current_kek
-            .into_iter()
-            .next()
-            .ok_or_else(|| VaultError::NotCurrentKey {
-                current: current.kek_id.clone(),
-            })?;
+        let current_kek =
+            current_kek
+                .into_iter()
+                .next()
+                .ok_or_else(|| VaultError::NotCurrentKey {
+                    current: current.kek_id.clone(),
+                })?;
         let mut keyring = Keyring::new(current_kek);
         for k in others {
             keyring.add_previous(k);
@@ -423,12 +424,18 @@ impl Vault {
         fields: &IdentityFields,
     ) -> Result<PersonId> {
         if fields.name.trim().is_empty() {
-            return Err(VaultError::Invalid("an identity record needs a name".into()));
+            return Err(VaultError::Invalid(
+                "an identity record needs a name".into(),
+            ));
         }
         let person = PersonId::from_random(OsRng.next_u64());
         self.store.create_person(by, &person, role, false)?;
-        let envelope =
-            envelope::seal_json(&self.keyring, &identity_context(person.as_str()), fields, &mut OsRng);
+        let envelope = envelope::seal_json(
+            &self.keyring,
+            &identity_context(person.as_str()),
+            fields,
+            &mut OsRng,
+        );
         let tokens = self.tokens(
             Some(&fields.name),
             fields.phone.as_deref(),
@@ -466,7 +473,12 @@ impl Vault {
 
     /// Decrypts a person's identity for `user` if a live grant covers it; roles do not
     /// matter. Both the read (with its purpose) and a refusal are audited.
-    pub fn read_identity(&self, user: &str, person_id: &str, purpose: &str) -> Result<IdentityFields> {
+    pub fn read_identity(
+        &self,
+        user: &str,
+        person_id: &str,
+        purpose: &str,
+    ) -> Result<IdentityFields> {
         let who = Who::user(user);
         if purpose.trim().is_empty() {
             return Err(VaultError::Invalid(
@@ -491,8 +503,11 @@ impl Vault {
         let grant = match authorise(user, person_id, &cases, self.now(), &grants) {
             Ok(g) => g,
             Err(denied) => {
-                self.store
-                    .record_identity_refusal(&who, person_id, &format!("{:?}", denied.reason))?;
+                self.store.record_identity_refusal(
+                    &who,
+                    person_id,
+                    &format!("{:?}", denied.reason),
+                )?;
                 return Err(denied.into());
             }
         };
@@ -539,7 +554,12 @@ impl Vault {
     /// Makes `new` the current KEK and rewraps every sealed value under it, one row per
     /// transaction, so readers and writers carry on throughout. Old keys are retired once
     /// nothing uses them.
-    pub fn rotate(&mut self, by: &Who, new: &KekSource, params: KdfParams) -> Result<RotationSummary> {
+    pub fn rotate(
+        &mut self,
+        by: &Who,
+        new: &KekSource,
+        params: KdfParams,
+    ) -> Result<RotationSummary> {
         let (kek, record) = new_kek(new, params, self.now())?;
         if self.keyring.contains(kek.id()) {
             return Err(VaultError::Invalid(
@@ -568,13 +588,18 @@ impl Vault {
                     break;
                 }
                 for row in rows {
-                    let Some(new) = envelope::rewrap(&self.keyring, &row.envelope, &mut OsRng)? else {
+                    let Some(new) = envelope::rewrap(&self.keyring, &row.envelope, &mut OsRng)?
+                    else {
                         continue;
                     };
-                    if self
-                        .store
-                        .replace_sealed(by, table, &row.key, &row.envelope, &new, &current)?
-                    {
+                    if self.store.replace_sealed(
+                        by,
+                        table,
+                        &row.key,
+                        &row.envelope,
+                        &new,
+                        &current,
+                    )? {
                         replaced += 1;
                         match table {
                             SealedTable::Identities => summary.identities += 1,
@@ -627,9 +652,22 @@ pub fn grant(
         GrantTarget::Incident(i) => GrantScope::Case(i.to_string()),
     };
     // The pure rules (purpose, no self-grant, expiry after now) are aman-vault's.
-    Grant::new("new", username, scope, purpose, &by.username, store.clock().now(), expires_at)?;
-    Ok(store
-        .create_grant(&Who::user(&by.username), username, &target, purpose, expires_at)?)
+    Grant::new(
+        "new",
+        username,
+        scope,
+        purpose,
+        &by.username,
+        store.clock().now(),
+        expires_at,
+    )?;
+    Ok(store.create_grant(
+        &Who::user(&by.username),
+        username,
+        &target,
+        purpose,
+        expires_at,
+    )?)
 }
 
 pub fn revoke(store: &dyn Store, by: &User, grant_id: i64, reason: &str) -> Result<GrantRecord> {
@@ -639,8 +677,7 @@ pub fn revoke(store: &dyn Store, by: &User, grant_id: i64, reason: &str) -> Resu
             by.role.code()
         )));
     }
-    Ok(store
-        .revoke_grant(&Who::user(&by.username), grant_id, reason)?)
+    Ok(store.revoke_grant(&Who::user(&by.username), grant_id, reason)?)
 }
 
 fn to_vault_grant(g: &GrantRecord) -> Grant {
