@@ -460,7 +460,11 @@ fn rotation_keeps_every_record_readable_and_retires_the_old_key() {
             .unwrap();
         assert_eq!(copy, b"JPEG bytes of a burnt house");
         assert!(matches!(
-            Vault::open(b.store.clone(), &[old_key.clone()], b.dir.path()),
+            Vault::open(
+                b.store.clone(),
+                std::slice::from_ref(&old_key),
+                b.dir.path()
+            ),
             Err(VaultError::NotCurrentKey { .. })
         ));
         assert!(s.verify_audit().unwrap().is_ok());
