@@ -15,6 +15,8 @@ pub struct Config {
     /// `sqlite:PATH` or `postgres://…`; defaults to `DATA_DIR/aman.db`.
     pub database_url: String,
     pub bind: SocketAddr,
+    /// File holding the vault's key-encryption key (instead of AMAN_VAULT_PASSPHRASE).
+    pub vault_key_file: Option<PathBuf>,
 }
 
 /// What a TOML file may set (all optional).
@@ -24,6 +26,7 @@ struct FileConfig {
     data_dir: Option<PathBuf>,
     database_url: Option<String>,
     bind: Option<SocketAddr>,
+    vault_key_file: Option<PathBuf>,
 }
 
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
@@ -37,12 +40,15 @@ pub struct Overrides {
     /// Database URL: sqlite:PATH or postgres://USER@HOST/DB [default: DATA_DIR/aman.db]
     #[arg(long, global = true, env = "AMAN_DATABASE_URL")]
     pub database_url: Option<String>,
-    /// TOML configuration file (keys: data_dir, database_url, bind)
+    /// TOML configuration file (keys: data_dir, database_url, bind, vault_key_file)
     #[arg(long, global = true, env = "AMAN_CONFIG")]
     pub config: Option<PathBuf>,
     /// Address to serve on [default: 127.0.0.1:8080]
     #[arg(long, global = true, env = "AMAN_BIND")]
     pub bind: Option<SocketAddr>,
+    /// File with the vault's key-encryption key (else AMAN_VAULT_PASSPHRASE is used)
+    #[arg(long, global = true, env = "AMAN_VAULT_KEY_FILE")]
+    pub vault_key_file: Option<PathBuf>,
 }
 
 impl Overrides {
@@ -72,10 +78,12 @@ impl Overrides {
             .bind
             .or(file.bind)
             .unwrap_or_else(|| DEFAULT_BIND.parse().expect("default address parses"));
+        let vault_key_file = self.vault_key_file.clone().or(file.vault_key_file);
         Ok(Config {
             data_dir,
             database_url,
             bind,
+            vault_key_file,
         })
     }
 }

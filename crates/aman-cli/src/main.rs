@@ -3,6 +3,7 @@
 
 mod config;
 mod consolidate;
+mod vault_cmd;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -56,9 +57,24 @@ enum Command {
     /// Export data to files.
     #[command(subcommand)]
     Export(ExportCommand),
-    /// Check the audit log.
+    /// Check the audit log, sign tree heads, prove entries.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// The vault's key-encryption key: set up, rotate.
+    #[command(subcommand)]
+    Keys(vault_cmd::KeysCommand),
+    /// Sealed identity records: add, find without decrypting, show under a grant.
+    #[command(subcommand)]
+    Identity(vault_cmd::IdentityCommand),
+    /// Need-to-know grants for reading identities.
+    #[command(subcommand)]
+    Grant(vault_cmd::GrantCommand),
+    /// Evidence files with signed chains of custody.
+    #[command(subcommand)]
+    Evidence(vault_cmd::EvidenceCommand),
+    /// Verifiable case bundles for partners.
+    #[command(subcommand)]
+    Bundle(vault_cmd::BundleCommand),
     /// Resolve place text to gazetteer places (offline).
     Geocode {
         /// Place text; `-` reads one text per line from standard input
@@ -136,8 +152,20 @@ enum ExportCommand {
 
 #[derive(Debug, Subcommand)]
 enum AuditCommand {
-    /// Walk the hash chain and name the first broken entry, if any.
+    /// Check the hash chain, the Merkle tree and every signed tree head; name the first
+    /// edited, deleted, inserted or reordered entry, if any.
     Verify,
+    /// Sign a tree head (size and Merkle root of the log now), store it and print it for
+    /// publishing or handing to a partner.
+    Checkpoint {
+        /// Origin line of the head (the mission's name)
+        #[arg(long, default_value = "aman")]
+        origin: String,
+    },
+    /// Print the Merkle inclusion proof of audit entry SEQ in the current log.
+    Proof { seq: u64 },
+    /// Print the consistency proof between two log sizes.
+    Consistency { old: u64, new: u64 },
 }
 
 fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
@@ -293,20 +321,58 @@ fn run(command: Command, config: &Config) -> anyhow::Result<()> {
         }
         Command::Audit(AuditCommand::Verify) => {
             let store = open_store(config)?;
-            match store.verify_audit()? {
-                Ok(n) => {
-                    println!("Audit log intact: {n} entries, hash chain verified.");
+            let report = store.audit_report()?;
+            match report.first().or(report.findings.first()) {
+                None => {
+                    println!(
+                        "Audit log intact: {} entries, hash chain, Merkle root {} and {} signed checkpoint(s) verified.",
+                        report.entries, report.root, report.checkpoints_matched
+                    );
                     Ok(())
                 }
-                Err(broken) => {
-                    println!(
-                        "AUDIT LOG BROKEN at entry {}: {}",
-                        broken.seq, broken.problem
-                    );
+                Some(first) => {
+                    let at = first
+                        .seq
+                        .map_or_else(|| "a checkpoint".to_string(), |s| format!("entry {s}"));
+                    println!("AUDIT LOG BROKEN at {at}: {}", first.detail);
+                    print!("{report}");
                     std::process::exit(2);
                 }
             }
         }
+        Command::Audit(AuditCommand::Checkpoint { origin }) => {
+            vault_cmd::checkpoint(config, open_store(config)?, &origin)
+        }
+        Command::Audit(AuditCommand::Proof { seq }) => {
+            vault_cmd::proof(open_store(config)?.as_ref(), seq)
+        }
+        Command::Audit(AuditCommand::Consistency { old, new }) => {
+            vault_cmd::consistency(open_store(config)?.as_ref(), old, new)
+        }
+        Command::Keys(c) => vault_cmd::keys(c, config, open_store(config)?),
+        Command::Identity(c) => vault_cmd::identity(c, config, open_store(config)?),
+        Command::Grant(c) => vault_cmd::grant(c, open_store(config)?),
+        Command::Evidence(c) => vault_cmd::evidence(c, config, open_store(config)?),
+        Command::Bundle(vault_cmd::BundleCommand::Create {
+            incident,
+            recipient,
+            release_identities_to,
+            output,
+            user,
+        }) => vault_cmd::bundle_create(
+            config,
+            open_store(config)?,
+            incident,
+            &recipient,
+            release_identities_to.as_deref(),
+            &output,
+            &user,
+        ),
+        Command::Bundle(vault_cmd::BundleCommand::Verify {
+            file,
+            identity,
+            trust,
+        }) => vault_cmd::bundle_verify(&file, &identity, &trust),
         Command::Geocode { text, json, limit } => {
             let geocoder = geocoder(config)?;
             let texts: Vec<String> = if text == "-" {
@@ -485,7 +551,10 @@ fn serve(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<()> {
     // The PostgreSQL client runs its own runtime: the store must outlive the async one
     // and be dropped outside it.
     let keep_alive = store.clone();
-    let state = aman_server::AppState::new(store, geocoder(config)?);
+    let mut state = aman_server::AppState::new(store.clone(), geocoder(config)?);
+    if let Some(vault) = vault_cmd::unlock_for_serving(config, store)? {
+        state = state.with_vault(Arc::new(vault));
+    }
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     runtime.block_on(async {
         let shutdown = async {

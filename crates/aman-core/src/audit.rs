@@ -1,14 +1,13 @@
-//! The audit log's hash chain: every write is recorded with who, what, when and why,
-//! and each entry commits to the one before it, so an edited, deleted or inserted row
-//! breaks the chain at a place `verify_chain` names.
+//! The audit log's records: every write is recorded with who, what, when and why.
 //!
-//! The entry hash is over a canonical byte string (`canonical_bytes`), which is also
-//! what a Merkle-tree log (RFC 9162 style) takes as its leaf, so signed checkpoints can
-//! be layered on without changing the table.
+//! This module fixes what an entry *is* and its canonical bytes ([`canonical_bytes`]),
+//! which are the entry's leaf in the RFC 9162 Merkle log. How entries are chained and
+//! verified (`entry_hash = SHA-256(prev_hash || canonical)`, Merkle roots, signed tree
+//! heads, locating tampering) has one implementation, in `aman_vault::audit`; the store
+//! seals entries with it and verification goes through it.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 /// What is about to be recorded. `details` is JSON text, fixed at creation, so the
 /// hash never depends on how a database re-serialises JSON.
@@ -39,18 +38,24 @@ pub struct AuditEntry {
     pub entry_hash: String,
 }
 
-pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
-
 /// Timestamps enter the hash at microsecond precision, which both databases keep exactly.
 pub fn canonical_time(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
-/// The exact bytes an entry's hash (and a Merkle leaf) is computed over.
-pub fn canonical_bytes(seq: i64, record: &AuditRecord, prev_hash: &str) -> Vec<u8> {
+/// `at` cut to the microsecond precision that is hashed and stored.
+pub fn truncate_to_micros(at: DateTime<Utc>) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(&canonical_time(at))
+        .expect("own format parses")
+        .with_timezone(&Utc)
+}
+
+/// The exact bytes of an entry: the Merkle leaf, and (after the previous entry's hash)
+/// the input of the chain hash.
+pub fn canonical_bytes(seq: i64, record: &AuditRecord) -> Vec<u8> {
     // A JSON array of strings is unambiguous: every field is length-delimited by quoting.
     serde_json::to_vec(&serde_json::json!([
-        "aman-audit-v1",
+        "aman-audit-v2",
         seq.to_string(),
         canonical_time(record.at),
         record.actor,
@@ -59,114 +64,16 @@ pub fn canonical_bytes(seq: i64, record: &AuditRecord, prev_hash: &str) -> Vec<u
         record.entity_id,
         record.reason,
         record.details,
-        prev_hash,
     ]))
     .expect("serialising strings cannot fail")
 }
 
-pub fn entry_hash(seq: i64, record: &AuditRecord, prev_hash: &str) -> String {
-    hex::encode(Sha256::digest(canonical_bytes(seq, record, prev_hash)))
-}
-
-/// Seals a record as the entry following `prev` (or the first entry).
-pub fn seal(record: AuditRecord, prev: Option<(i64, &str)>) -> AuditEntry {
-    let (seq, prev_hash) = match prev {
-        Some((seq, hash)) => (seq + 1, hash.to_string()),
-        None => (1, GENESIS_HASH.to_string()),
-    };
-    let record = AuditRecord {
-        at: truncate_to_micros(record.at),
-        ..record
-    };
-    let entry_hash = entry_hash(seq, &record, &prev_hash);
-    AuditEntry {
-        seq,
-        record,
-        prev_hash,
-        entry_hash,
-    }
-}
-
-fn truncate_to_micros(at: DateTime<Utc>) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(&canonical_time(at))
-        .expect("own format parses")
-        .with_timezone(&Utc)
-}
-
-/// Where and how the chain is broken.
+/// Where and how the log is broken: the first tampered entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
-#[error("audit chain broken at entry {seq}: {problem}")]
+#[error("audit log broken at entry {seq}: {problem}")]
 pub struct ChainBreak {
     pub seq: i64,
     pub problem: String,
-}
-
-/// Checks a log entry by entry, in order, without holding it all in memory.
-///
-/// Catches an edited entry (its hash no longer matches), a deleted one (a gap in
-/// `seq`, and the next entry's `prev_hash` points at nothing), an inserted one (a
-/// duplicate `seq` or a `prev_hash` that does not match) and reordering. Removing
-/// entries from the *end* leaves a valid shorter chain: that needs a signed checkpoint
-/// of the log size, kept outside the database.
-#[derive(Debug, Clone)]
-pub struct ChainChecker {
-    next_seq: i64,
-    prev_hash: String,
-}
-
-impl Default for ChainChecker {
-    fn default() -> Self {
-        ChainChecker {
-            next_seq: 1,
-            prev_hash: GENESIS_HASH.to_string(),
-        }
-    }
-}
-
-impl ChainChecker {
-    pub fn check(&mut self, e: &AuditEntry) -> Result<(), ChainBreak> {
-        if e.seq != self.next_seq {
-            return Err(ChainBreak {
-                seq: e.seq,
-                problem: format!(
-                    "expected entry {} here: an entry was deleted, inserted or moved",
-                    self.next_seq
-                ),
-            });
-        }
-        if e.prev_hash != self.prev_hash {
-            return Err(ChainBreak {
-                seq: e.seq,
-                problem: "does not follow the previous entry (prev_hash mismatch)".into(),
-            });
-        }
-        if entry_hash(e.seq, &e.record, &e.prev_hash) != e.entry_hash {
-            return Err(ChainBreak {
-                seq: e.seq,
-                problem: "contents were changed after it was written (hash mismatch)".into(),
-            });
-        }
-        self.prev_hash.clone_from(&e.entry_hash);
-        self.next_seq += 1;
-        Ok(())
-    }
-
-    /// Entries checked so far.
-    pub fn count(&self) -> u64 {
-        (self.next_seq - 1) as u64
-    }
-}
-
-/// Checks a full log in order and returns how many entries it holds, or the first
-/// broken entry.
-pub fn verify_chain<'a>(
-    entries: impl IntoIterator<Item = &'a AuditEntry>,
-) -> Result<u64, ChainBreak> {
-    let mut checker = ChainChecker::default();
-    for e in entries {
-        checker.check(e)?;
-    }
-    Ok(checker.count())
 }
 
 #[cfg(test)]
@@ -174,48 +81,42 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
 
-    fn chain(n: i64) -> Vec<AuditEntry> {
-        let mut out: Vec<AuditEntry> = Vec::new();
-        for i in 0..n {
-            let rec = AuditRecord {
-                at: Utc.with_ymd_and_hms(2010, 6, 12, 0, 0, 0).unwrap()
-                    + chrono::Duration::seconds(i),
-                actor: "monitor1".into(),
-                action: "report.create".into(),
-                entity: "report".into(),
-                entity_id: i.to_string(),
-                reason: None,
-                details: "{}".into(),
-            };
-            let prev = out.last().map(|e| (e.seq, e.entry_hash.as_str()));
-            let sealed = seal(rec, prev);
-            out.push(sealed);
+    fn record() -> AuditRecord {
+        AuditRecord {
+            at: Utc.with_ymd_and_hms(2010, 6, 12, 0, 0, 0).unwrap(),
+            actor: "monitor1".into(),
+            action: "report.create".into(),
+            entity: "report".into(),
+            entity_id: "7".into(),
+            reason: None,
+            details: "{}".into(),
         }
-        out
     }
 
     #[test]
-    fn an_intact_chain_verifies() {
-        assert_eq!(verify_chain(&chain(5)), Ok(5));
+    fn every_field_changes_the_canonical_bytes() {
+        let base = canonical_bytes(1, &record());
+        assert_ne!(canonical_bytes(2, &record()), base);
+        let mut r = record();
+        r.actor = "someone_else".into();
+        assert_ne!(canonical_bytes(1, &r), base);
+        let mut r = record();
+        r.reason = Some("".into());
+        assert_ne!(
+            canonical_bytes(1, &r),
+            base,
+            "no reason differs from an empty one"
+        );
+        let mut r = record();
+        r.details = "{\"a\":1}".into();
+        assert_ne!(canonical_bytes(1, &r), base);
     }
 
     #[test]
-    fn edits_deletions_insertions_and_reorders_are_located() {
-        let mut edited = chain(5);
-        edited[2].record.actor = "someone_else".into();
-        assert_eq!(verify_chain(&edited).unwrap_err().seq, 3);
-
-        let mut deleted = chain(5);
-        deleted.remove(1);
-        assert_eq!(verify_chain(&deleted).unwrap_err().seq, 3);
-
-        let mut inserted = chain(5);
-        let extra = inserted[1].clone();
-        inserted.insert(2, extra);
-        assert_eq!(verify_chain(&inserted).unwrap_err().seq, 2);
-
-        let mut reordered = chain(5);
-        reordered.swap(1, 2);
-        assert_eq!(verify_chain(&reordered).unwrap_err().seq, 3);
+    fn time_is_hashed_at_microsecond_precision() {
+        let mut r = record();
+        r.at += chrono::Duration::nanoseconds(1500);
+        let cut = truncate_to_micros(r.at);
+        assert_eq!(cut.timestamp_subsec_nanos(), 1000);
     }
 }

@@ -38,6 +38,8 @@ pub struct AppState {
     store: Arc<dyn Store>,
     intake: Intake,
     secure_cookie: bool,
+    /// The unlocked identity vault, when the server was given the key.
+    vault: Option<Arc<aman_service::vault::Vault>>,
 }
 
 impl AppState {
@@ -46,7 +48,18 @@ impl AppState {
             intake: Intake::new(store.clone(), geocoder),
             store,
             secure_cookie: false,
+            vault: None,
         }
+    }
+
+    /// Gives the handlers the unlocked vault (identity reads, checkpoints).
+    pub fn with_vault(mut self, vault: Arc<aman_service::vault::Vault>) -> AppState {
+        self.vault = Some(vault);
+        self
+    }
+
+    pub fn vault(&self) -> Option<&Arc<aman_service::vault::Vault>> {
+        self.vault.as_ref()
     }
 
     /// Marks the session cookie `Secure`; turn on when served over HTTPS (behind a
@@ -82,7 +95,7 @@ impl AppState {
 struct ApiDoc;
 
 fn router() -> (Router<AppState>, OpenApi) {
-    use handlers::{admin, estimates, incidents, records, review, session, site};
+    use handlers::{admin, estimates, incidents, records, review, session, site, vault};
     OpenApiRouter::with_openapi(<ApiDoc as utoipa::OpenApi>::openapi())
         .routes(routes!(site::landing))
         .routes(routes!(site::healthz))
@@ -108,6 +121,14 @@ fn router() -> (Router<AppState>, OpenApi) {
         .routes(routes!(admin::audit))
         .routes(routes!(admin::verify_audit))
         .routes(routes!(admin::list_users, admin::create_user))
+        .routes(routes!(vault::create_identity))
+        .routes(routes!(vault::search_identities))
+        .routes(routes!(vault::read_identity))
+        .routes(routes!(vault::list_grants, vault::create_grant))
+        .routes(routes!(vault::revoke_grant))
+        .routes(routes!(vault::get_evidence))
+        .routes(routes!(vault::checkpoint))
+        .routes(routes!(vault::inclusion_proof))
         .split_for_parts()
 }
 

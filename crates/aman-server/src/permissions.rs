@@ -118,6 +118,24 @@ pub const RULES: &[Rule] = &[
     rule("GET", "/api/v1/audit/verify", Access::Roles(ADMIN)),
     rule("GET", "/api/v1/users", Access::Roles(ADMIN)),
     rule("POST", "/api/v1/users", Access::Roles(ADMIN)),
+    // Identity vault: reading an identity also needs a live grant, whatever the role.
+    rule("POST", "/api/v1/identities", Access::Roles(INTAKE)),
+    rule("POST", "/api/v1/identities/search", Access::Roles(CASEWORK)),
+    rule(
+        "POST",
+        "/api/v1/identities/{id}/read",
+        Access::Roles(CASEWORK),
+    ),
+    rule("GET", "/api/v1/grants", Access::Roles(CURATORS)),
+    rule("POST", "/api/v1/grants", Access::Roles(CURATORS)),
+    rule(
+        "POST",
+        "/api/v1/grants/{id}/revoke",
+        Access::Roles(CURATORS),
+    ),
+    rule("GET", "/api/v1/evidence/{id}", Access::Roles(CASEWORK)),
+    rule("POST", "/api/v1/audit/checkpoint", Access::Roles(ADMIN)),
+    rule("GET", "/api/v1/audit/proof/{id}", Access::Roles(ADMIN)),
 ];
 
 /// The rule for a method and path template, if there is one.

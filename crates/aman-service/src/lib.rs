@@ -12,5 +12,6 @@ pub mod import;
 pub mod intake;
 pub mod linking;
 pub mod places;
+pub mod vault;
 
 pub use intake::Intake;

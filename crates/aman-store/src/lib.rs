@@ -11,6 +11,8 @@ mod migrate;
 mod postgres;
 mod sql_store;
 mod sqlite;
+mod vault;
+mod vault_store;
 
 use std::sync::Arc;
 
@@ -28,6 +30,10 @@ pub use consolidation::{
 };
 pub use migrate::{MIGRATION_NAMES, SCHEMA_VERSION};
 pub use sql_store::SqlStore;
+pub use vault::{
+    BlindToken, CheckpointRecord, ConsentRecord, CustodyRecord, EvidenceItem, GrantRecord,
+    GrantTarget, IdentityMeta, KekRecord, SealedIdentity, SealedKey, SealedRow, SealedTable,
+};
 
 /// Who is making a change, as recorded in the audit log.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -153,7 +159,7 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// Everything Aman keeps. Implemented by [`SqlStore`] for both backends; the
 /// contract tests run the same behaviour against each.
-pub trait Store: ConsolidationStore + Send + Sync + std::fmt::Debug {
+pub trait Store: ConsolidationStore + VaultStore + Send + Sync + std::fmt::Debug {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
     fn clock(&self) -> &dyn Clock;
@@ -230,22 +236,165 @@ pub trait Store: ConsolidationStore + Send + Sync + std::fmt::Debug {
 
     /// Audit entries with `seq > after`, oldest first.
     fn audit_page(&self, after: i64, limit: u32) -> Result<Vec<AuditEntry>>;
-    /// Walks the whole chain; `Ok(Err(_))` names the first broken entry.
+    /// Checks the whole log; `Ok(Err(_))` names the first tampered entry.
     fn verify_audit(&self) -> Result<Result<u64, ChainBreak>> {
-        let mut checker = aman_core::audit::ChainChecker::default();
+        let report = self.audit_report()?;
+        Ok(match report.first().or(report.findings.first()) {
+            None => Ok(report.entries),
+            Some(f) => Err(ChainBreak {
+                seq: f.seq.map_or(report.entries as i64 + 1, |s| s as i64),
+                problem: f.detail.clone(),
+            }),
+        })
+    }
+
+    /// The whole log as the Merkle log's entries (leaf = canonical bytes), in `seq`
+    /// order. A stored hash that is not hex is read as all-ones, which no SHA-256 output
+    /// is expected to be, so verification reports that entry as edited.
+    fn audit_log_entries(&self) -> Result<Vec<aman_vault::audit::StoredAuditEntry>> {
+        let parse = |hex: &str| {
+            aman_vault::Hash256::from_hex(hex).unwrap_or(aman_vault::Hash256([0xff; 32]))
+        };
+        let mut out = Vec::new();
         let mut after = 0;
         loop {
             let page = self.audit_page(after, 10_000)?;
             let Some(last) = page.last() else { break };
             after = last.seq;
-            for e in &page {
-                if let Err(b) = checker.check(e) {
-                    return Ok(Err(b));
-                }
-            }
+            out.extend(page.iter().map(|e| aman_vault::audit::StoredAuditEntry {
+                seq: e.seq as u64,
+                canonical: aman_core::audit::canonical_bytes(e.seq, &e.record),
+                prev_hash: parse(&e.prev_hash),
+                entry_hash: parse(&e.entry_hash),
+            }));
         }
-        Ok(Ok(checker.count()))
+        Ok(out)
     }
+
+    /// Verifies the log against its hash chain, its Merkle tree and every stored signed
+    /// tree head (trusting the signing keys recorded in the store).
+    fn audit_report(&self) -> Result<aman_vault::audit::AuditReport> {
+        let entries = self.audit_log_entries()?;
+        let checkpoints = self
+            .checkpoints()?
+            .iter()
+            .map(|c| {
+                serde_json::from_str(&c.head_json)
+                    .map_err(|e| StoreError::Corrupt(format!("checkpoint {}: {e}", c.tree_size)))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let trusted = self
+            .signing_keys()?
+            .iter()
+            .filter_map(|k| k.public_hex.as_deref())
+            .map(|hex| {
+                aman_vault::signing::PublicKey::from_hex(hex)
+                    .map_err(|e| StoreError::Corrupt(format!("signing key: {e}")))
+            })
+            .collect::<Result<aman_vault::signing::TrustedKeys>>()?;
+        Ok(aman_vault::audit::verify_audit_log(
+            &entries,
+            &checkpoints,
+            &trusted,
+            1,
+        ))
+    }
+}
+
+// ================================================================================
+// Identity vault, need-to-know grants, witness consent, evidence custody and the
+// signed tree heads of the audit log. A supertrait of `Store`, so its SQL lives in its
+// own file (`vault_store.rs`) and merges stay easy. Every write appends its audit entry
+// in the same transaction; no method takes or returns identity data in plaintext.
+// ================================================================================
+
+/// The vault's part of the store (every [`Store`] is one).
+pub trait VaultStore {
+    /// Key-encryption keys known to this database (metadata only; never a key).
+    fn kek_records(&self) -> Result<Vec<KekRecord>>;
+    /// Records a KEK and makes it the current one (the former current one stays known).
+    fn add_kek(&self, by: &Who, record: &KekRecord) -> Result<()>;
+    /// Marks a former KEK retired once nothing is wrapped by it any more.
+    fn retire_kek(&self, by: &Who, kek_id: &str) -> Result<()>;
+
+    /// Stores key material sealed under the KEK (the blind-index key, a signing key).
+    fn put_sealed_key(&self, by: &Who, key: &SealedKey) -> Result<()>;
+    fn sealed_key(&self, name: &str) -> Result<Option<SealedKey>>;
+    /// All signing keys (their public halves are what checkpoints are verified with).
+    fn signing_keys(&self) -> Result<Vec<SealedKey>>;
+
+    /// Stores a sealed identity record and its blind-index tokens.
+    fn add_identity(
+        &self,
+        by: &Who,
+        identity: &SealedIdentity,
+        tokens: &[BlindToken],
+    ) -> Result<()>;
+    /// Person ids whose tokens match any of `tokens` (no decryption).
+    fn find_identities(&self, tokens: &[BlindToken]) -> Result<Vec<String>>;
+    /// Whether a sealed record exists, and its case, without the envelope.
+    fn identity_meta(&self, person_id: &str) -> Result<Option<IdentityMeta>>;
+    /// The sealed record, recording in the same transaction who read it, under which
+    /// grant and for what purpose.
+    fn read_identity(
+        &self,
+        by: &Who,
+        person_id: &str,
+        grant_id: i64,
+        purpose: &str,
+    ) -> Result<SealedIdentity>;
+    /// Person ids of the sealed records filed under a case.
+    fn identities_for_incident(&self, incident_id: i64) -> Result<Vec<String>>;
+    /// Records a refused attempt to read an identity.
+    fn record_identity_refusal(&self, by: &Who, person_id: &str, reason: &str) -> Result<()>;
+
+    /// Up to `limit` sealed values in `table` not wrapped by `kek_id` (for rotation).
+    fn sealed_rows_not_under(
+        &self,
+        table: SealedTable,
+        kek_id: &str,
+        limit: u32,
+    ) -> Result<Vec<SealedRow>>;
+    /// Replaces one sealed value if it is still `old` (rotation never overwrites a
+    /// concurrent change); returns whether it was replaced.
+    fn replace_sealed(
+        &self,
+        by: &Who,
+        table: SealedTable,
+        key: &str,
+        old: &[u8],
+        new: &[u8],
+        kek_id: &str,
+    ) -> Result<bool>;
+
+    fn create_grant(
+        &self,
+        by: &Who,
+        username: &str,
+        target: &GrantTarget,
+        purpose: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<GrantRecord>;
+    fn revoke_grant(&self, by: &Who, id: i64, reason: &str) -> Result<GrantRecord>;
+    fn grants_for(&self, username: &str) -> Result<Vec<GrantRecord>>;
+    fn list_grants(&self) -> Result<Vec<GrantRecord>>;
+
+    fn set_consent(&self, by: &Who, consent: &ConsentRecord) -> Result<()>;
+    fn consent(&self, person_id: &str) -> Result<Option<ConsentRecord>>;
+
+    /// Records an evidence item and its first custody event.
+    fn add_evidence(&self, by: &Who, item: &EvidenceItem, first: &CustodyRecord) -> Result<()>;
+    fn evidence(&self, sha256: &str) -> Result<Option<EvidenceItem>>;
+    fn evidence_for_incident(&self, incident_id: i64) -> Result<Vec<EvidenceItem>>;
+    /// Evidence items whose file is not wrapped by `kek_id`.
+    fn evidence_not_under(&self, kek_id: &str) -> Result<Vec<String>>;
+    fn set_evidence_kek(&self, by: &Who, sha256: &str, kek_id: &str) -> Result<()>;
+    /// Appends a custody event; its `seq` must follow the last one.
+    fn append_custody(&self, by: &Who, event: &CustodyRecord) -> Result<()>;
+    fn custody(&self, sha256: &str) -> Result<Vec<CustodyRecord>>;
+
+    fn add_checkpoint(&self, by: &Who, checkpoint: &CheckpointRecord) -> Result<()>;
+    fn checkpoints(&self) -> Result<Vec<CheckpointRecord>>;
 }
 
 /// Opens a store from a URL: `sqlite:PATH` (or a bare path) or `postgres://…`, and

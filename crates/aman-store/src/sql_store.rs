@@ -6,13 +6,15 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Arc;
 
-use aman_core::audit::{seal, AuditRecord};
+use aman_core::audit::{canonical_bytes, truncate_to_micros, AuditRecord};
 use aman_core::incident::{combine_counts, derive_confidence, Support};
 use aman_core::{
     AuditEntry, Clock, CountRange, EventType, Incident, IncidentSummary, PersonId, PersonRole,
     PlaceStatus, Reliability, Report, ReportInput, ReportKind, ResolvedPlace, Role, Source,
     SourceInput, SourceKind, StatusChange, User, VerificationStatus,
 };
+use aman_vault::audit::{chain_hash, GENESIS_PREV};
+use aman_vault::Hash256;
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::json;
 
@@ -27,7 +29,7 @@ use crate::{
 /// The one implementation of [`Store`], over SQLite or PostgreSQL.
 #[derive(Debug)]
 pub struct SqlStore<D: Driver> {
-    db: D,
+    pub(crate) db: D,
     clock: Arc<dyn Clock>,
 }
 
@@ -63,7 +65,7 @@ const INSERT_REPORT: &str = "INSERT INTO reports (source_id, import_id, external
      admin1_code, admin2_code, credibility, narrative, input_json, received_at, created_by, created_at, synthetic) \
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
 
-fn ts(t: i64) -> Result<DateTime<Utc>> {
+pub(crate) fn ts(t: i64) -> Result<DateTime<Utc>> {
     Utc.timestamp_opt(t, 0)
         .single()
         .ok_or_else(|| StoreError::Corrupt(format!("bad timestamp {t}")))
@@ -236,7 +238,7 @@ fn check_limit(page: PageRequest) -> Result<u32> {
 }
 
 impl<D: Driver> SqlStore<D> {
-    fn now(&self) -> DateTime<Utc> {
+    pub(crate) fn now(&self) -> DateTime<Utc> {
         self.clock.now()
     }
 
@@ -269,7 +271,7 @@ impl<D: Driver> SqlStore<D> {
 
     /// Appends one audit entry inside the caller's write transaction.
     #[allow(clippy::too_many_arguments)]
-    fn audit(
+    pub(crate) fn audit(
         &self,
         tx: &mut dyn Tx,
         by: &Who,
@@ -283,12 +285,17 @@ impl<D: Driver> SqlStore<D> {
             "SELECT seq, entry_hash FROM audit_log ORDER BY seq DESC LIMIT 1",
             &[],
         )?;
-        let last = match &last {
-            Some(r) => Some((r.int(0)?, r.text(1)?)),
-            None => None,
+        let (seq, prev) = match &last {
+            Some(r) => (
+                r.int(0)? + 1,
+                Hash256::from_hex(&r.text(1)?).map_err(|_| {
+                    StoreError::Corrupt("the last audit entry's hash is not hex".into())
+                })?,
+            ),
+            None => (1, GENESIS_PREV),
         };
         let record = AuditRecord {
-            at: self.now(),
+            at: truncate_to_micros(self.now()),
             actor: by.username.clone(),
             action: action.into(),
             entity: entity.into(),
@@ -296,21 +303,21 @@ impl<D: Driver> SqlStore<D> {
             reason: reason.map(str::to_string),
             details: details.to_string(),
         };
-        let e = seal(record, last.as_ref().map(|(s, h)| (*s, h.as_str())));
+        let entry_hash = chain_hash(&prev, &canonical_bytes(seq, &record));
         tx.exec(
             "INSERT INTO audit_log (seq, at, actor, action, entity, entity_id, reason, details, prev_hash, entry_hash) \
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             &[
-                Value::Int(e.seq),
-                Value::Text(aman_core::audit::canonical_time(e.record.at)),
-                e.record.actor.into(),
-                e.record.action.into(),
-                e.record.entity.into(),
-                e.record.entity_id.into(),
-                e.record.reason.into(),
-                e.record.details.into(),
-                e.prev_hash.into(),
-                e.entry_hash.into(),
+                Value::Int(seq),
+                Value::Text(aman_core::audit::canonical_time(record.at)),
+                record.actor.into(),
+                record.action.into(),
+                record.entity.into(),
+                record.entity_id.into(),
+                record.reason.into(),
+                record.details.into(),
+                prev.to_hex().into(),
+                entry_hash.to_hex().into(),
             ],
         )?;
         Ok(())

@@ -9,6 +9,7 @@ pub mod records;
 pub mod review;
 pub mod session;
 pub mod site;
+pub mod vault;
 
 use aman_store::Who;
 

@@ -1,0 +1,374 @@
+//! The vault's commands driven as an operator would: keys, identities under grants,
+//! evidence, checkpoints, rotation, and a case bundle verified offline; tampering done
+//! with sqlite3-style raw SQL is named by `aman audit verify`.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn aman(data: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_aman"));
+    c.arg("--data-dir")
+        .arg(data)
+        .args(args)
+        .env("AMAN_LOG", "warn")
+        .env("AMAN_VAULT_KEY_FILE", data.join("kek"))
+        .env_remove("AMAN_DATABASE_URL")
+        .env_remove("AMAN_VAULT_PASSPHRASE")
+        .env_remove("AMAN_VAULT_NEW_PASSPHRASE")
+        .env_remove("RUST_BACKTRACE");
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.output().expect("aman runs")
+}
+
+fn ok(out: &Output) -> String {
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "aman failed: {}\nstdout: {stdout}\nstderr: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+fn failed(out: &Output) -> String {
+    assert!(!out.status.success(), "expected a failure");
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// A data folder with users and an initialised vault keyed by `DATA/kek`.
+fn setup() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(&aman(
+        d,
+        &["init"],
+        &[("AMAN_PASSWORD", "admin-password-1")],
+    ));
+    for (name, role) in [("inv", "investigator"), ("ana", "analyst")] {
+        ok(&aman(
+            d,
+            &["user", "add", name, "--role", role],
+            &[("AMAN_PASSWORD", "some-password-1")],
+        ));
+    }
+    let out = ok(&aman(
+        d,
+        &[
+            "keys",
+            "init",
+            "--new-key-file",
+            d.join("kek").to_str().unwrap(),
+        ],
+        &[],
+    ));
+    assert!(out.contains("Node public key"), "{out}");
+    dir
+}
+
+const IDENTITY: &str =
+    r#"{"name": "Bakyt Canaryuulu", "phone": "+996 700 271 828", "id_number": "ID-4242"}"#;
+
+fn add_identity(d: &Path, incident: &str) -> String {
+    ok(&aman(
+        d,
+        &[
+            "identity",
+            "add",
+            "--role",
+            "witness",
+            "--incident",
+            incident,
+            "--consent",
+            "ohchr",
+            "--as",
+            "inv",
+        ],
+        &[("AMAN_IDENTITY_JSON", IDENTITY)],
+    ))
+    .trim()
+    .to_string()
+}
+
+#[test]
+fn every_vault_command_has_help() {
+    let d = tempfile::tempdir().unwrap();
+    for cmd in [
+        vec!["keys", "init"],
+        vec!["keys", "rotate"],
+        vec!["identity", "add"],
+        vec!["identity", "find"],
+        vec!["identity", "show"],
+        vec!["grant", "add"],
+        vec!["grant", "revoke"],
+        vec!["evidence", "add"],
+        vec!["evidence", "show"],
+        vec!["audit", "checkpoint"],
+        vec!["audit", "proof"],
+        vec!["bundle", "create"],
+        vec!["bundle", "verify"],
+    ] {
+        let mut args = cmd.clone();
+        args.push("--help");
+        let out = ok(&aman(d.path(), &args, &[]));
+        assert!(out.contains("Usage: aman"), "{cmd:?}: {out}");
+    }
+}
+
+#[test]
+fn identities_are_found_blind_and_shown_only_under_a_grant() {
+    let dir = setup();
+    let d = dir.path();
+    let person = add_identity(d, "5");
+    assert!(person.starts_with("P-"), "{person}");
+
+    let found = ok(&aman(
+        d,
+        &["identity", "find", "--phone", "0700271828"],
+        &[],
+    ));
+    assert_eq!(found.trim(), person);
+    assert_eq!(
+        ok(&aman(
+            d,
+            &["identity", "find", "--name", "Nobody Known"],
+            &[]
+        ))
+        .trim(),
+        "No match."
+    );
+
+    // Admin without a grant: refused.
+    let show = [
+        "identity",
+        "show",
+        &person,
+        "--purpose",
+        "check",
+        "--as",
+        "admin",
+    ];
+    let refused = failed(&aman(d, &show, &[]));
+    assert!(refused.contains("refused"), "{refused}");
+    assert!(!refused.contains("Canaryuulu"));
+
+    // An analyst cannot grant; the investigator grants the admin the case.
+    let grant = |by: &str| {
+        aman(
+            d,
+            &[
+                "grant",
+                "add",
+                "admin",
+                "--incident",
+                "5",
+                "--purpose",
+                "protection review",
+                "--expires",
+                "2099-01-01T00:00:00Z",
+                "--as",
+                by,
+            ],
+            &[],
+        )
+    };
+    assert!(failed(&grant("ana")).contains("cannot give grants"));
+    assert!(ok(&grant("inv")).contains("Grant 1 given to admin"));
+    let shown = ok(&aman(d, &show, &[]));
+    assert!(shown.contains("Bakyt Canaryuulu"), "{shown}");
+
+    ok(&aman(
+        d,
+        &["grant", "revoke", "1", "--reason", "done", "--as", "inv"],
+        &[],
+    ));
+    assert!(failed(&aman(d, &show, &[])).contains("revoked"));
+
+    // Nothing of the identity is in the database file or its WAL.
+    for file in ["aman.db", "aman.db-wal"] {
+        if let Ok(bytes) = std::fs::read(d.join(file)) {
+            for needle in ["Canaryuulu", "271 828", "271828", "ID-4242"] {
+                assert!(
+                    !bytes.windows(needle.len()).any(|w| w == needle.as_bytes()),
+                    "{needle} in {file}"
+                );
+            }
+        }
+    }
+    assert!(ok(&aman(d, &["audit", "verify"], &[])).contains("Audit log intact"));
+}
+
+#[test]
+fn checkpoint_rotation_and_tampering() {
+    let dir = setup();
+    let d = dir.path();
+    let person = add_identity(d, "1");
+    let head = ok(&aman(d, &["audit", "checkpoint"], &[]));
+    assert!(head.starts_with("aman-tree-head/v1\naman\n"), "{head}");
+    let proof = ok(&aman(d, &["audit", "proof", "3"], &[]));
+    assert!(proof.contains("\"leaf_index\": 2"), "{proof}");
+
+    let rotated = ok(&aman(
+        d,
+        &[
+            "keys",
+            "rotate",
+            "--new-key-file",
+            d.join("kek2").to_str().unwrap(),
+            "--as",
+            "admin",
+        ],
+        &[],
+    ));
+    assert!(
+        rotated.contains("rewrapped 1 identity records"),
+        "{rotated}"
+    );
+    // The old key no longer opens the vault; the new one does and finds the person.
+    let old = failed(&aman(
+        d,
+        &["identity", "find", "--id-number", "id 4242"],
+        &[],
+    ));
+    assert!(old.contains("current key"), "{old}");
+    let kek2 = d.join("kek2");
+    let found = ok(&aman(
+        d,
+        &["identity", "find", "--id-number", "id 4242"],
+        &[("AMAN_VAULT_KEY_FILE", kek2.to_str().unwrap())],
+    ));
+    assert_eq!(found.trim(), person);
+
+    assert!(ok(&aman(d, &["audit", "verify"], &[])).contains("1 signed checkpoint(s)"));
+    let c = rusqlite::Connection::open(d.join("aman.db")).unwrap();
+    c.execute("UPDATE audit_log SET reason = 'forged' WHERE seq = 4", [])
+        .unwrap();
+    drop(c);
+    let out = aman(d, &["audit", "verify"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("AUDIT LOG BROKEN at entry 4"), "{text}");
+}
+
+#[test]
+fn a_bundle_is_created_and_verified_offline_and_a_changed_byte_is_reported() {
+    let dir = setup();
+    let d = dir.path();
+    // An incident needs a report: one source and one imported row.
+    let c = rusqlite::Connection::open(d.join("aman.db")).unwrap();
+    c.execute(
+        "INSERT INTO sources (name, organisation, kind, reliability, synthetic, created_at) VALUES ('Patrol 1', 'Mission', 'mission_patrol', 'A', 0, 0)",
+        [],
+    )
+    .unwrap();
+    drop(c);
+    let csv = d.join("r.csv");
+    std::fs::write(
+        &csv,
+        "source_id,event_start,event_end,place_text,event_types,killed,actors,narrative,language,credibility\n\
+         1,2010-06-11,,Osh,arson,1,,Houses burning,en,2\n",
+    )
+    .unwrap();
+    ok(&aman(d, &["import", "reports", csv.to_str().unwrap()], &[]));
+    // The CLI has no incident command; the fixture writes one row directly.
+    let c = rusqlite::Connection::open(d.join("aman.db")).unwrap();
+    c.execute(
+        "INSERT INTO incidents (title, status, confidence, event_mask, event_start, event_end, report_count, source_count, synthetic, created_by, created_at) \
+         SELECT 'Arson', 'reported', 0.5, event_mask, event_start, event_end, 1, 1, 0, 'inv', 0 FROM reports WHERE id = 1",
+        [],
+    )
+    .unwrap();
+    drop(c);
+    let photo = d.join("photo.jpg");
+    std::fs::write(&photo, b"jpeg bytes").unwrap();
+    let sha = ok(&aman(
+        d,
+        &[
+            "evidence",
+            "add",
+            photo.to_str().unwrap(),
+            "--incident",
+            "1",
+            "--as",
+            "inv",
+        ],
+        &[],
+    ))
+    .trim()
+    .to_string();
+    let shown = ok(&aman(d, &["evidence", "show", &sha], &[]));
+    assert!(
+        shown.contains("Custody history verified: 1 signed events"),
+        "{shown}"
+    );
+
+    let age = aman_vault::AgeIdentity::generate();
+    let key_file = d.join("partner.key");
+    std::fs::write(
+        &key_file,
+        format!(
+            "# partner key\n{}\n",
+            aman_vault::ExposeSecret::expose_secret(&age.to_string())
+        ),
+    )
+    .unwrap();
+    let bundle = d.join("case.age");
+    let created = ok(&aman(
+        d,
+        &[
+            "bundle",
+            "create",
+            "--incident",
+            "1",
+            "--recipient",
+            &age.to_public().to_string(),
+            "-o",
+            bundle.to_str().unwrap(),
+            "--as",
+            "inv",
+        ],
+        &[],
+    ));
+    let node = created
+        .trim()
+        .rsplit(' ')
+        .next()
+        .unwrap()
+        .trim_end_matches('.');
+
+    // Offline: a folder with no database and no key.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let verify = |file: &Path| {
+        aman(
+            elsewhere.path(),
+            &[
+                "bundle",
+                "verify",
+                file.to_str().unwrap(),
+                "--identity",
+                key_file.to_str().unwrap(),
+                "--trust",
+                node,
+            ],
+            &[],
+        )
+    };
+    let out = ok(&verify(&bundle));
+    assert!(out.contains("VALID"), "{out}");
+    assert!(!elsewhere.path().join("aman.db").exists());
+
+    let mut bytes = std::fs::read(&bundle).unwrap();
+    let n = bytes.len();
+    bytes[n - 20] ^= 1;
+    let broken = d.join("broken.age");
+    std::fs::write(&broken, bytes).unwrap();
+    let out = verify(&broken);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("FAIL"));
+}
