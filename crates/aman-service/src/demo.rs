@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use aman_core::{EventType, ReportKind, VerificationStatus};
+use aman_core::{EventType, GeoPrecision, ReportKind, VerificationStatus};
 use aman_linkage::incidents::{IncidentLinker, IncidentThresholds, ReportFeatures};
 use aman_scenario::{Scenario, ScenarioConfig};
 use aman_store::{Store, StoreError, Who};
@@ -49,8 +49,20 @@ pub fn features(r: &aman_core::Report) -> ReportFeatures {
         actors: i.actors.iter().map(|a| a.name.clone()).collect(),
         killed_min: i.counts.killed.map(|k| k.min),
         killed_max: i.counts.killed.map(|k| k.max),
+        injured_min: i.counts.injured.map(|k| k.min),
+        injured_max: i.counts.injured.map(|k| k.max),
         text: i.narrative.text.clone(),
         language: Some(i.narrative.language.clone()),
+        place_text: i.place_text.clone(),
+        location_uncertainty_km: r.place.as_ref().map(|p| match p.precision {
+            // Coordinates the source gave (or a geocoded point such as a school).
+            GeoPrecision::Point => 0.5,
+            // A town or neighbourhood centroid: somewhere within a few km.
+            GeoPrecision::Settlement => 5.0,
+            GeoPrecision::District => 25.0,
+            GeoPrecision::Region | GeoPrecision::Unknown => 100.0,
+        }),
+        source: Some(i.source_id.to_string()),
     }
 }
 
