@@ -63,7 +63,7 @@ fn scenario_reports_and_victims_link_above_their_floors() {
         victims.linkage_f1
     );
 
-    // Floors just under what the linkers reach on this seed (0.298 incidents, 0.966
+    // Floors just under what the linkers reach on this seed (0.353 incidents, 0.966
     // persons; `cargo run -p aman-service --example scenario_eval` gives five seeds),
     // so a regression fails. The incident target of issue 4 (0.95) is out of reach on
     // this generator: many true events share neighbourhood, day, type and toll, and
@@ -71,7 +71,7 @@ fn scenario_reports_and_victims_link_above_their_floors() {
     // assigns each report to a compatible one reaches only about 0.50 (see
     // docs/PERFORMANCE.md).
     assert!(
-        incidents.pairwise.f1 >= 0.28,
+        incidents.pairwise.f1 >= 0.33,
         "incident F1 {:.3}",
         incidents.pairwise.f1
     );
