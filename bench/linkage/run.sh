@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Aman vs Splink record linkage, side by side in one invocation.
 #
-#   bench/linkage/run.sh            # FEBRL3, FEBRL4, fake_1000: both tools
+#   bench/linkage/run.sh            # FEBRL3, FEBRL4, fake_1000, scenario victims: both tools
 #   bench/linkage/run.sh --scale    # Aman alone on 10k, 100k, 1M generated records
 #
 # Splink 5 (DuckDB backend) is installed into a throwaway virtualenv under the
@@ -72,5 +72,16 @@ for case in febrl3 febrl4 fake1000; do
         echo "splink ($model): $case" >&2
         run "$python" "$here/splink_bench.py" "$data" "$case" "$model"
     done
+done
+
+# The synthetic scenario's victim lists (five lists, names in four scripts), written
+# by the scenario generator with the default seed.
+scenario="$target/bench-linkage-scenario"
+cargo run --release -q -p aman-scenario --example write_scenario -- "$scenario" >/dev/null
+echo "aman: scenario_persons" >&2
+run "$aman" scenario_persons "$scenario"
+for model in basic rich; do
+    echo "splink ($model): scenario_persons" >&2
+    run "$python" "$here/splink_bench.py" "$scenario" scenario_persons "$model"
 done
 print_table

@@ -1,7 +1,7 @@
 """Splink side of the Aman linkage benchmark (bench/linkage/run.sh).
 
 Runs one case per process so that peak memory is per case:
-    python splink_bench.py DATA_DIR febrl3|febrl4|fake1000 basic|rich
+    python splink_bench.py DATA_DIR febrl3|febrl4|fake1000|scenario_persons basic|rich
 
 Models follow the shape of Splink's documented FEBRL examples: name comparisons on
 given name and surname, a date-of-birth comparison, Damerau-Levenshtein on the
@@ -18,6 +18,7 @@ import time
 
 import duckdb
 import splink.comparison_library as cl
+import splink.comparison_level_library as cll
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
 FEBRL_COLUMNS = [
@@ -98,6 +99,41 @@ def fake_settings(rich):
     )
 
 
+def age_comparison(thresholds):
+    levels = [cll.NullLevel("age"), cll.ExactMatchLevel("age")]
+    levels += [cll.AbsoluteDifferenceLevel("age", t) for t in thresholds]
+    return cl.CustomComparison(output_column_name="age", comparison_levels=levels + [cll.ElseLevel()])
+
+
+def scenario_settings(rich):
+    # Splink has no transliteration: names in Cyrillic and Latin are compared as
+    # written. "rich" adds the place and finer age and date levels.
+    comparisons = [
+        cl.NameComparison("name"),
+        cl.ExactMatch("sex"),
+        age_comparison([1, 2, 5] if rich else [2]),
+        cl.AbsoluteDateDifferenceAtThresholds(
+            "date_of_death", input_is_string=True, metrics=["day", "day"], thresholds=[1, 5]
+        ) if rich else cl.ExactMatch("date_of_death"),
+    ]
+    if rich:
+        comparisons += [
+            cl.JaroWinklerAtThresholds("place", [0.9, 0.7]),
+            cl.ExactMatch("ethnicity"),
+        ]
+    return SettingsCreator(
+        unique_id_column_name="record_id",
+        link_type="dedupe_only",
+        blocking_rules_to_generate_predictions=[
+            block_on("name"),
+            block_on("date_of_death"),
+            block_on("substr(name, 1, 3)", "age"),
+        ],
+        comparisons=comparisons,
+        retain_intermediate_calculation_columns=False,
+    )
+
+
 def main():
     data_dir, case, model = sys.argv[1], sys.argv[2], sys.argv[3]
     rich = model == "rich"
@@ -122,6 +158,17 @@ def main():
         tables = [db_api.register("fake")]
         settings = fake_settings(rich)
         id_col, truth = "unique_id", None
+    elif case == "scenario_persons":
+        con.execute(
+            "create table victims as select record_id, nullif(trim(name), '') as name, "
+            "nullif(sex, '') as sex, try_cast(age as integer) as age, "
+            "nullif(ethnicity, '') as ethnicity, nullif(date_of_death, '') as date_of_death, "
+            "nullif(trim(place), '') as place, true_person "
+            f"from read_csv('{data_dir}/victims.csv', all_varchar=true, header=true)"
+        )
+        tables = [db_api.register("victims")]
+        settings = scenario_settings(rich)
+        id_col, truth = "record_id", None
     else:
         raise SystemExit(f"unknown case {case}")
 
@@ -134,6 +181,13 @@ def main():
         linker.training.estimate_parameters_using_expectation_maximisation(block_on("date_of_birth"))
         linker.training.estimate_parameters_using_expectation_maximisation(block_on("given_name", "surname"))
         linker.training.estimate_parameters_using_expectation_maximisation(block_on("soc_sec_id"))
+    elif case == "scenario_persons":
+        linker.training.estimate_probability_two_random_records_match(
+            ["l.name = r.name and l.date_of_death = r.date_of_death"], recall=0.5
+        )
+        linker.training.estimate_u_using_random_sampling(max_pairs=1e6, seed=1)
+        linker.training.estimate_parameters_using_expectation_maximisation(block_on("date_of_death", "age"))
+        linker.training.estimate_parameters_using_expectation_maximisation(block_on("name"))
     else:
         linker.training.estimate_probability_two_random_records_match(
             ["l.first_name = r.first_name and l.surname = r.surname and l.dob = r.dob"], recall=0.7
@@ -148,8 +202,11 @@ def main():
     clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(preds, 0.5)
     members = con.execute(f"select cluster_id, {id_col} from {clusters.physical_name}").fetchall()
 
-    # Ground truth: FEBRL ids carry the entity; fake_1000 has a cluster column.
-    if truth is None:
+    # Ground truth: FEBRL ids carry the entity; fake_1000 and the scenario have a column.
+    if case == "scenario_persons":
+        rows = con.execute("select record_id, true_person from victims").fetchall()
+        entity = {u: c for u, c in rows}
+    elif truth is None:
         rows = con.execute("select unique_id, cluster from fake").fetchall()
         entity = {u: c for u, c in rows}
     else:

@@ -344,7 +344,7 @@ fn link_reports(config: &Config, json: bool) -> anyhow::Result<()> {
         println!("{}", serde_json::to_string_pretty(&summary)?);
     } else {
         println!(
-            "Re-linked {} reports into {} incidents in {:.1} s: {} new incidents, {} reports moved, {} newly linked, {} pairs queued for review ({} reviewer decisions used).",
+            "Re-linked {} reports into {} incidents in {:.1} s: {} new incidents, {} reports moved, {} newly linked, {} of {} unsure pairs queued for review ({} reviewer decisions used).",
             summary.reports,
             summary.incidents,
             started.elapsed().as_secs_f64(),
@@ -352,6 +352,7 @@ fn link_reports(config: &Config, json: bool) -> anyhow::Result<()> {
             summary.reports_moved,
             summary.reports_linked,
             summary.queued_for_review,
+            summary.unsure_pairs,
             summary.labels_used
         );
     }

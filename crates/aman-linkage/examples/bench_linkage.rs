@@ -59,13 +59,17 @@ fn csv_case(
     files: &[PathBuf],
     truth: &str,
     id: &str,
+    specs: &[&str],
 ) -> Result<(), Box<dyn std::error::Error>> {
     let start = Instant::now();
-    let mapping = CsvMapping {
+    let mut mapping = CsvMapping {
         id_column: Some(id.into()),
         truth_column: Some(truth.into()),
         ..Default::default()
     };
+    for spec in specs {
+        mapping.add_spec(spec)?;
+    }
     let paths: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
     let out: CsvLinkOutput = link_csv(&paths, &mapping, &LinkOptions::default())?;
     let wall = start.elapsed().as_secs_f64();
@@ -101,6 +105,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             &[dir(1).join("febrl_dataset3.csv")],
             "rec_id",
             "rec_id",
+            &[],
         ),
         Some("febrl4") => csv_case(
             "febrl4",
@@ -110,12 +115,24 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             ],
             "rec_id",
             "rec_id",
+            &[],
         ),
         Some("fake1000") => csv_case(
             "fake1000",
             &[dir(1).join("fake_1000.csv")],
             "cluster",
             "unique_id",
+            &[],
+        ),
+        // The synthetic scenario's five victim lists (written by
+        // `cargo run -p aman-scenario --example write_scenario -- DIR`), linked the way
+        // `aman link persons --input victims.csv --truth-column true_person` links them.
+        Some("scenario_persons") => csv_case(
+            "scenario_persons",
+            &[dir(1).join("victims.csv")],
+            "true_person",
+            "record_id",
+            &["ignore=list", "ignore=synthetic"],
         ),
         Some("scale") => {
             let n: usize = args
@@ -144,6 +161,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             );
             Ok(())
         }
-        _ => Err("usage: bench_linkage febrl3|febrl4|fake1000 [DATA_DIR] | scale N".into()),
+        _ => Err(
+            "usage: bench_linkage febrl3|febrl4|fake1000|scenario_persons [DATA_DIR] | scale N"
+                .into(),
+        ),
     }
 }

@@ -61,7 +61,9 @@ pub fn level_labels(spec: &FieldSpec) -> Vec<String> {
             "ranges far apart".into(),
         ],
         FieldKind::TimeRange => vec![
-            "times overlap".into(),
+            format!("times overlap, both known to {} hours", t[0]),
+            format!("times overlap, both known to {} hours", t[1]),
+            "times overlap (a wide window)".into(),
             format!("within {} hours", t[0]),
             format!("within {} hours", t[1]),
             "farther apart".into(),
@@ -245,14 +247,19 @@ impl Comparator {
             }
             (_, Prepared::Time(s1, e1), Prepared::Time(s2, e2)) => {
                 let gap = s2.saturating_sub(*e1).max(s1.saturating_sub(*e2)).max(0) as f64 / 3600.0;
-                if gap <= 0.0 {
+                let width = e1.saturating_sub(*s1).max(e2.saturating_sub(*s2)) as f64 / 3600.0;
+                if gap <= 0.0 && width <= t[0] {
                     1
-                } else if gap <= t[0] {
+                } else if gap <= 0.0 && width <= t[1] {
                     2
-                } else if gap <= t[1] {
+                } else if gap <= 0.0 {
                     3
-                } else {
+                } else if gap <= t[0] {
                     4
+                } else if gap <= t[1] {
+                    5
+                } else {
+                    6
                 }
             }
             (FieldKind::Category, Prepared::Str(x), Prepared::Str(y)) => {
@@ -441,7 +448,7 @@ mod tests {
                 Value::Time(0, 10),
                 Value::Time(3600, 7200)
             ),
-            2
+            4
         );
         assert_eq!(
             pair_levels(

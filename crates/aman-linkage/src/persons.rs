@@ -114,6 +114,9 @@ impl PersonLinkage {
     }
 }
 
+/// Dates of death (or of the event) this many days apart still count as close.
+pub const DEATH_DATE_TOLERANCE_DAYS: f64 = 3.0;
+
 /// The schema person linkage uses; `dataset_of` fills it.
 pub fn person_schema() -> Schema {
     Schema::new(vec![
@@ -123,8 +126,14 @@ pub fn person_schema() -> Schema {
         FieldSpec::new("birth_year", FieldKind::Year),
         FieldSpec::new("birth_date", FieldKind::Date),
         FieldSpec::new("sex", FieldKind::Category),
-        FieldSpec::new("place", FieldKind::String),
+        // Written in each list's script: compared as folded words and trigrams.
+        FieldSpec::new("place", FieldKind::Text),
         FieldSpec::new("location", FieldKind::Geo),
+        // Registers often carry the day the body came in, a day or two late.
+        FieldSpec {
+            tolerances: Some(vec![DEATH_DATE_TOLERANCE_DAYS]),
+            ..FieldSpec::new("death_date", FieldKind::Date)
+        },
     ])
 }
 
@@ -201,6 +210,7 @@ fn dataset_of(
                     .map_or(Value::Missing, Value::Text),
                 text(&r.place),
                 location,
+                r.event_date.map_or(Value::Missing, Value::Date),
             ],
         )?;
     }

@@ -301,6 +301,11 @@ fn reports(seed: u64, events: usize) -> (Vec<ReportFeatures>, Vec<String>) {
                 killed_max: Some(killed + rng.gen_range(0..2)),
                 text,
                 language: Some(lang.into()),
+                place_text: place.1.to_string(),
+                location_uncertainty_km: None,
+                source: Some(format!("s{r}")),
+                injured_min: None,
+                injured_max: None,
             });
             truth.push(e.to_string());
         }

@@ -3,7 +3,6 @@
 //! found by record linkage rather than copied from the generator's ground truth.
 
 use aman_core::VerificationStatus;
-use aman_linkage::incidents::ReportFeatures;
 use aman_scenario::{Scenario, ScenarioConfig};
 use aman_store::{Store, StoreError, Who};
 
@@ -32,29 +31,6 @@ pub struct DemoSummary {
     pub incidents: usize,
     pub true_events: usize,
     pub true_dead: usize,
-}
-
-/// Report features the linker compares, from a stored report.
-pub fn features(r: &aman_core::Report) -> ReportFeatures {
-    let i = &r.input;
-    let (lat, lon) = match &r.place {
-        Some(p) => (Some(p.latitude), Some(p.longitude)),
-        None => (i.latitude, i.longitude),
-    };
-    ReportFeatures {
-        id: r.id.to_string(),
-        time_start: i.event_time.start,
-        time_end: i.event_time.end,
-        lat,
-        lon,
-        admin2: r.place.as_ref().and_then(|p| p.admin2_code.clone()),
-        event_types: i.event_types.iter().map(|t| t.code().to_string()).collect(),
-        actors: i.actors.iter().map(|a| a.name.clone()).collect(),
-        killed_min: i.counts.killed.map(|k| k.min),
-        killed_max: i.counts.killed.map(|k| k.max),
-        text: i.narrative.text.clone(),
-        language: Some(i.narrative.language.clone()),
-    }
 }
 
 /// Loads the scenario generated from `config` into an empty store.
@@ -130,15 +106,18 @@ pub struct VictimEstimate {
     pub report: aman_estimate::EstimateReport,
 }
 
-/// Links the scenario's victim lists into persons (names across scripts, ages, places),
-/// stores which record is which pseudonymous person, and runs multiple systems
-/// estimation on the linked persons in the store, as a user's `aman estimate` would.
-pub fn estimate_victims(
-    store: &dyn Store,
-    scenario: &Scenario,
-    options: &aman_estimate::EstimateOptions,
-) -> Result<VictimEstimate, DemoError> {
-    let who = Who::user("scenario");
+/// The scenario's victim lists linked into persons, scored against the generator's truth.
+#[derive(Debug)]
+pub struct ScenarioVictims {
+    pub records: Vec<aman_linkage::persons::VictimRecord>,
+    pub linkage: aman_linkage::persons::PersonLinkage,
+    /// Pairwise F1 against the generator's truth.
+    pub f1: f64,
+}
+
+/// Links the scenario's victim lists into persons (names across scripts, ages, places)
+/// without storing anything.
+pub fn link_scenario_victims(scenario: &Scenario) -> Result<ScenarioVictims, DemoError> {
     let list_names: Vec<String> = scenario
         .victim_lists
         .iter()
@@ -164,6 +143,27 @@ pub fn estimate_victims(
     .map_err(|e| DemoError::Linkage(e.to_string()))?;
     let metrics = aman_linkage::evaluate(&linkage.output.clustering, &scenario.person_labels())
         .map_err(|e| DemoError::Linkage(e.to_string()))?;
+    Ok(ScenarioVictims {
+        records,
+        linkage,
+        f1: metrics.pairwise.f1,
+    })
+}
+
+/// Links the scenario's victim lists, stores which record is which pseudonymous person,
+/// and runs multiple systems estimation on the linked persons in the store, as a user's
+/// `aman estimate` would.
+pub fn estimate_victims(
+    store: &dyn Store,
+    scenario: &Scenario,
+    options: &aman_estimate::EstimateOptions,
+) -> Result<VictimEstimate, DemoError> {
+    let who = Who::user("scenario");
+    let ScenarioVictims {
+        records,
+        linkage,
+        f1,
+    } = link_scenario_victims(scenario)?;
     let clustered = linking::ClusteredRecord::from_person_linkage(&records, &linkage);
     let documented = linking::save_person_clusters(store, &who, &clustered, true)?;
     let (run, report) = estimation::estimate_linked_persons(store, &who, &[], options)?
@@ -172,7 +172,7 @@ pub fn estimate_victims(
     Ok(VictimEstimate {
         documented,
         true_total: scenario.truth.total_dead(),
-        linkage_f1: metrics.pairwise.f1,
+        linkage_f1: f1,
         run,
         report,
     })

@@ -6,9 +6,10 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use aman_core::{PersonId, Report, ReportKind, VerificationStatus};
+use aman_core::{GeoPrecision, PersonId, Report, ReportKind, VerificationStatus};
 use aman_linkage::incidents::{
     IncidentDecision, IncidentLinker, IncidentMatch, IncidentThresholds, OpenIncident,
+    ReportFeatures,
 };
 use aman_linkage::{PairLabel, ReviewDecision as LinkDecision};
 use aman_store::{
@@ -17,8 +18,6 @@ use aman_store::{
 use chrono::Duration;
 use rand::Rng;
 use serde::Serialize;
-
-use crate::demo::features;
 
 #[derive(Debug, thiserror::Error)]
 pub enum LinkingError {
@@ -52,6 +51,41 @@ pub enum IntakeLink {
     FollowsReferredReport { incident_id: i64 },
     /// Nothing to link to (a follow-up of a report that is in no incident).
     Unlinked,
+}
+
+/// Report features the linker compares, from a stored report.
+pub fn features(r: &aman_core::Report) -> ReportFeatures {
+    let i = &r.input;
+    let (lat, lon) = match &r.place {
+        Some(p) => (Some(p.latitude), Some(p.longitude)),
+        None => (i.latitude, i.longitude),
+    };
+    ReportFeatures {
+        id: r.id.to_string(),
+        time_start: i.event_time.start,
+        time_end: i.event_time.end,
+        lat,
+        lon,
+        admin2: r.place.as_ref().and_then(|p| p.admin2_code.clone()),
+        event_types: i.event_types.iter().map(|t| t.code().to_string()).collect(),
+        actors: i.actors.iter().map(|a| a.name.clone()).collect(),
+        killed_min: i.counts.killed.map(|k| k.min),
+        killed_max: i.counts.killed.map(|k| k.max),
+        injured_min: i.counts.injured.map(|k| k.min),
+        injured_max: i.counts.injured.map(|k| k.max),
+        text: i.narrative.text.clone(),
+        language: Some(i.narrative.language.clone()),
+        place_text: i.place_text.clone(),
+        location_uncertainty_km: r.place.as_ref().map(|p| match p.precision {
+            // Coordinates the source gave (or a geocoded point such as a school).
+            GeoPrecision::Point => 0.5,
+            // A town or neighbourhood centroid: somewhere within a few km.
+            GeoPrecision::Settlement => 5.0,
+            GeoPrecision::District => 25.0,
+            GeoPrecision::Region | GeoPrecision::Unknown => 100.0,
+        }),
+        source: Some(i.source_id.to_string()),
+    }
 }
 
 /// A working title: first event type, place and date.
@@ -193,6 +227,10 @@ pub fn link_new_report(
     })
 }
 
+/// At most this many pairs are queued for review per batch re-linking: a queue people
+/// can work through, most uncertain first, rather than every pair between thresholds.
+pub const REVIEW_PAIRS_PER_RUN: usize = 500;
+
 /// What a batch re-linking did.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct RelinkSummary {
@@ -203,6 +241,8 @@ pub struct RelinkSummary {
     pub reports_moved: usize,
     /// Reports that were in no incident and now are.
     pub reports_linked: usize,
+    /// Pairs between the thresholds; the most uncertain of them are queued.
+    pub unsure_pairs: usize,
     pub queued_for_review: usize,
     /// Reviewers' decisions used as must-link / cannot-link constraints.
     pub labels_used: usize,
@@ -416,9 +456,17 @@ pub fn relink_reports(
         done += 1;
         progress(RelinkProgress::Applied { done, of: total });
     }
-    let pairs: Vec<NewReviewCandidate> = batch
-        .review
-        .iter()
+    // The pairs a reviewer's answer would most change: closest to even odds first.
+    let mut unsure: Vec<_> = batch.review.iter().collect();
+    unsure.sort_by(|a, b| {
+        (a.probability - 0.5)
+            .abs()
+            .total_cmp(&(b.probability - 0.5).abs())
+    });
+    summary.unsure_pairs = unsure.len();
+    let pairs: Vec<NewReviewCandidate> = unsure
+        .into_iter()
+        .take(REVIEW_PAIRS_PER_RUN)
         .map(|p| NewReviewCandidate {
             kind: ReviewKind::ReportPair,
             left_ref: p.left.clone(),

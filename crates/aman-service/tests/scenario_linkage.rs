@@ -63,16 +63,20 @@ fn scenario_reports_and_victims_link_above_their_floors() {
         victims.linkage_f1
     );
 
-    // Floors just under what the linkers reach today, so a regression fails. They are
-    // far from issue 4's targets (0.95 incidents, 0.97 persons): report linkage merges
-    // different events at the same place ("г. Ош") and is the known weak point.
+    // Floors just under what the linkers reach on this seed (0.353 incidents, 0.966
+    // persons; `cargo run -p aman-service --example scenario_eval` gives five seeds),
+    // so a regression fails. The incident target of issue 4 (0.95) is out of reach on
+    // this generator: many true events share neighbourhood, day, type and toll, and
+    // an oracle that knows every true event's place, day, type, landmark and toll and
+    // assigns each report to a compatible one reaches only about 0.50 (see
+    // docs/PERFORMANCE.md).
     assert!(
-        incidents.pairwise.f1 >= 0.12,
+        incidents.pairwise.f1 >= 0.33,
         "incident F1 {:.3}",
         incidents.pairwise.f1
     );
     assert!(
-        victims.linkage_f1 >= 0.93,
+        victims.linkage_f1 >= 0.955,
         "person F1 {:.3}",
         victims.linkage_f1
     );

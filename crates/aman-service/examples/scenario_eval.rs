@@ -1,0 +1,270 @@
+//! Scores report → incident and victim → person linkage on the synthetic scenario for
+//! several seeds, without loading a database: reports are validated and geocoded by
+//! the same `Intake::prepare` the demo uses, and turned into linkage features by the
+//! same `linking::features`. Prints pairwise precision / recall / F1 and the blocking's
+//! pair completeness per seed.
+//!
+//! `cargo run --release -p aman-service --example scenario_eval -- [SEED ...] [--dump DIR]`
+//!
+//! With `--dump DIR` it writes, per seed, `reports-SEED.tsv` (one row per original
+//! report: truth, predicted incident, features) for error analysis.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Instant;
+
+use aman_core::{Report, ReportKind, SystemClock};
+use aman_linkage::incidents::{pair_completeness, IncidentLinker, IncidentThresholds};
+use aman_linkage::{evaluate, Clustering};
+use aman_scenario::{generate, ScenarioConfig};
+use aman_service::{demo, linking, Intake};
+
+/// An optimistic ceiling for any linker that sees only what reports say: an oracle
+/// that knows the list of true events with their place, local day, types, landmark
+/// and death toll assigns each report to one of the events it is compatible with
+/// (uniformly at random when several fit). Reports of events that are literally
+/// indistinguishable from the report's fields can then land with the wrong event.
+/// Mean pairwise F1 over 20 draws.
+fn oracle_f1(scenario: &aman_scenario::Scenario, truth: &[u64]) -> f64 {
+    use aman_scenario::Lang;
+    use rand::{Rng, SeedableRng};
+    let events = &scenario.truth.events;
+    let local_day =
+        |t: chrono::DateTime<chrono::Utc>| (t + chrono::Duration::hours(6)).date_naive();
+    let langs = [
+        Lang::Ru,
+        Lang::Ky,
+        Lang::UzLatin,
+        Lang::UzCyrillic,
+        Lang::En,
+        Lang::Adhoc,
+    ];
+    let candidates: Vec<Vec<u64>> = scenario
+        .reports
+        .iter()
+        .map(|r| {
+            let Some(id) = r.true_event else {
+                return Vec::new();
+            };
+            let e = &events[id as usize - 1];
+            let i = &r.input;
+            let mentions = langs
+                .iter()
+                .any(|&l| i.place_text.contains(&e.landmark.render(l)));
+            let (d0, d1) = (local_day(i.event_time.start), local_day(i.event_time.end));
+            events
+                .iter()
+                .filter(|x| {
+                    let day = local_day(x.time);
+                    x.id == e.id
+                        || (x.place == e.place
+                            && day >= d0
+                            && day <= d1
+                            && (x.category == e.category
+                                || i.event_types.iter().any(|t| x.types.contains(t)))
+                            && (!mentions || x.landmark == e.landmark)
+                            && i.counts.killed.is_none_or(|k| {
+                                x.killed > 0
+                                    && f64::from(k.min) <= 2.0 * f64::from(x.killed) + 1.0
+                                    && f64::from(k.max) >= 0.3 * f64::from(x.killed) - 1.0
+                            }))
+                })
+                .map(|x| x.id)
+                .collect()
+        })
+        .collect();
+    let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+    let mut total = 0.0;
+    let draws = 20;
+    for _ in 0..draws {
+        let labels: Vec<usize> = candidates
+            .iter()
+            .enumerate()
+            .map(|(k, c)| {
+                if c.is_empty() {
+                    truth[k] as usize
+                } else {
+                    c[rng.gen_range(0..c.len())] as usize
+                }
+            })
+            .collect();
+        let m = evaluate(&Clustering::from_labels(&labels), truth).expect("evaluate");
+        total += m.pairwise.f1;
+    }
+    total / f64::from(draws)
+}
+
+fn main() -> ExitCode {
+    let mut seeds: Vec<u64> = Vec::new();
+    let mut dump: Option<PathBuf> = None;
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        if a == "--dump" {
+            dump = args.next().map(PathBuf::from);
+        } else if let Ok(s) = a.parse() {
+            seeds.push(s);
+        } else {
+            eprintln!("usage: scenario_eval [SEED ...] [--dump DIR]");
+            return ExitCode::from(2);
+        }
+    }
+    if seeds.is_empty() {
+        seeds = vec![ScenarioConfig::default().seed, 1, 2, 3, 4];
+    }
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let store = aman_store::open(
+        &format!("sqlite:{}", dir.path().join("eval.db").display()),
+        Arc::new(SystemClock),
+    )
+    .expect("store");
+    let intake = Intake::new(store, Arc::new(aman_geo::Geocoder::builtin()));
+    let mut sums = [0.0f64; 3];
+    for &seed in &seeds {
+        let config = ScenarioConfig {
+            seed,
+            ..ScenarioConfig::default()
+        };
+        let scenario = generate(&config);
+        let truth = scenario.report_labels();
+        let mut reports: Vec<Report> = Vec::with_capacity(scenario.reports.len());
+        for (k, r) in scenario.reports.iter().enumerate() {
+            let prepared = intake.prepare(r.input.clone()).expect("valid report");
+            reports.push(Report {
+                id: k as i64 + 1,
+                input: prepared.input.into_inner(),
+                received_at: prepared.received_at,
+                created_by: "eval".into(),
+                created_at: prepared.received_at,
+                place_status: prepared.place_status,
+                place: prepared.place,
+                incident_id: None,
+            });
+        }
+        let originals: Vec<usize> = (0..reports.len())
+            .filter(|&k| reports[k].input.kind == ReportKind::Original)
+            .collect();
+        let feats: Vec<_> = originals
+            .iter()
+            .map(|&k| linking::features(&reports[k]))
+            .collect();
+        let orig_truth: Vec<String> = originals.iter().map(|&k| truth[k].to_string()).collect();
+        let completeness = pair_completeness(&feats, &orig_truth).expect("blocking");
+        let mut thresholds = IncidentThresholds::default();
+        if let Some(t) = std::env::var("LINK_THRESHOLD")
+            .ok()
+            .and_then(|v| v.parse().ok())
+        {
+            thresholds.link = t;
+            thresholds.review = thresholds.review.min(t);
+        }
+        let linker = IncidentLinker::new(thresholds).expect("thresholds");
+        let t0 = Instant::now();
+        let batch = linker.relink_all(&feats, true, &[]).expect("linkage");
+        let secs = t0.elapsed().as_secs_f64();
+        if std::env::var_os("SHOW_MODEL").is_some() {
+            println!("prior {:.3e}", batch.model.prior);
+            for f in &batch.model.fields {
+                let w: Vec<String> = (1..f.m.len())
+                    .map(|l| format!("{}={:+.1}", f.labels[l], f.weight(l as u8)))
+                    .collect();
+                println!("  {:<12} {}", f.field, w.join(" | "));
+            }
+        }
+        // Corrections and retractions join the incident of the report they refer to,
+        // as in the demo.
+        let mut label = vec![usize::MAX; reports.len()];
+        for (c, members) in batch.incidents.iter().enumerate() {
+            for id in members {
+                let id: usize = id.parse().expect("numeric id");
+                label[id - 1] = c;
+            }
+        }
+        for k in 0..reports.len() {
+            if let Some(t) = reports[k].input.refers_to {
+                label[k] = label[t as usize - 1];
+            }
+        }
+        let m = evaluate(&Clustering::from_labels(&label), &truth).expect("evaluate");
+        let victims = demo::link_scenario_victims(&scenario).expect("persons");
+        println!(
+            "seed {seed}: incidents P {:.3} R {:.3} F1 {:.3} ({} incidents / {} events, pair completeness {:.4}, {:.2} s) | persons F1 {:.3}",
+            m.pairwise.precision,
+            m.pairwise.recall,
+            m.pairwise.f1,
+            batch.incidents.len(),
+            scenario.truth.events.len(),
+            completeness,
+            secs,
+            victims.f1
+        );
+        if std::env::var_os("SHOW_PAIRS").is_some() {
+            let trained = IncidentLinker {
+                model: batch.model.clone(),
+                thresholds: linker.thresholds,
+            };
+            let mut shown = 0;
+            for a in 0..feats.len() {
+                for b in a + 1..feats.len() {
+                    if orig_truth[a] != orig_truth[b] || shown >= 12 || (a * 7 + b) % 13 != 0 {
+                        continue;
+                    }
+                    shown += 1;
+                    let inc = aman_linkage::incidents::OpenIncident {
+                        id: "x".into(),
+                        reports: vec![feats[b].clone()],
+                    };
+                    use aman_linkage::incidents::IncidentDecision as D;
+                    let best = match trained.score(&feats[a], &[inc]).expect("score") {
+                        D::Link(m) => Some(m),
+                        D::Review(v) => v.into_iter().next(),
+                        D::NewIncident(m) => m,
+                    };
+                    if let Some(m) = best {
+                        println!(
+                            "{} | {}\n{}",
+                            feats[a].place_text,
+                            feats[b].place_text,
+                            m.explanation.to_text()
+                        );
+                    }
+                }
+            }
+        }
+        let oracle = oracle_f1(&scenario, &truth);
+        println!("  oracle ceiling (knows every true event's place, day, type, landmark and toll): pairwise F1 {oracle:.3}");
+        sums[0] += m.pairwise.f1;
+        sums[1] += victims.f1;
+        sums[2] += completeness;
+        if let Some(dir) = &dump {
+            std::fs::create_dir_all(dir).expect("dump directory");
+            let path = dir.join(format!("reports-{seed}.tsv"));
+            let mut f = std::io::BufWriter::new(std::fs::File::create(&path).expect("dump file"));
+            writeln!(f, "id\ttruth\tpred\tsource\tplace_text\tfeatures").expect("write");
+            for (i, &k) in originals.iter().enumerate() {
+                let r = &reports[k];
+                writeln!(
+                    f,
+                    "{}\t{}\t{}\t{}\t{}\t{}",
+                    r.id,
+                    truth[k],
+                    label[k],
+                    r.input.source_id,
+                    r.input.place_text,
+                    serde_json::to_string(&feats[i]).expect("json")
+                )
+                .expect("write");
+            }
+        }
+    }
+    let n = seeds.len() as f64;
+    println!(
+        "mean over {} seeds: incidents F1 {:.3}, persons F1 {:.3}, pair completeness {:.4}",
+        seeds.len(),
+        sums[0] / n,
+        sums[1] / n,
+        sums[2] / n
+    );
+    ExitCode::SUCCESS
+}
