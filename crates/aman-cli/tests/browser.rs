@@ -21,7 +21,7 @@ use base64::Engine;
 use serde_json::{json, Value};
 
 /// The W3C WebDriver key of an element reference.
-const ELEMENT: &str = "element-6066-11e4-a07c-4a4a0a0a0a0a";
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 fn required() -> bool {
     std::env::var("AMAN_REQUIRE_BROWSER").is_ok_and(|v| !v.is_empty() && v != "0")
@@ -54,7 +54,8 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// One HTTP/1.1 exchange with a local server (`Connection: close`, body read to EOF).
+/// One HTTP/1.1 exchange with a local server. chromedriver keeps the connection open
+/// whatever the request says, so the body is read by its `Content-Length`.
 fn http(port: u16, method: &str, path: &str, body: Option<&Value>) -> Result<(u16, String), String> {
     let mut s = TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?;
     s.set_read_timeout(Some(Duration::from_secs(120))).ok();
@@ -66,18 +67,47 @@ fn http(port: u16, method: &str, path: &str, body: Option<&Value>) -> Result<(u1
     req.push_str(&format!("Content-Length: {}\r\n\r\n{payload}", payload.len()));
     s.write_all(req.as_bytes()).map_err(|e| e.to_string())?;
     let mut raw = Vec::new();
-    s.read_to_end(&mut raw).map_err(|e| e.to_string())?;
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let (head, rest) = text.split_once("\r\n\r\n").ok_or("no HTTP header")?;
+    let mut buf = [0u8; 65536];
+    let (head_end, length) = loop {
+        let n = s.read(&mut buf).map_err(|e| e.to_string())?;
+        if n == 0 {
+            return Err("connection closed before the header ended".into());
+        }
+        raw.extend_from_slice(&buf[..n]);
+        if let Some(i) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&raw[..i]).to_ascii_lowercase();
+            let length = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse::<usize>().ok());
+            break (i + 4, length);
+        }
+    };
+    match length {
+        Some(len) => {
+            while raw.len() < head_end + len {
+                let n = s.read(&mut buf).map_err(|e| e.to_string())?;
+                if n == 0 {
+                    break;
+                }
+                raw.extend_from_slice(&buf[..n]);
+            }
+        }
+        None => {
+            s.read_to_end(&mut raw).map_err(|e| e.to_string())?;
+        }
+    }
+    let head = String::from_utf8_lossy(&raw[..head_end]).into_owned();
+    let rest = String::from_utf8_lossy(&raw[head_end..]).into_owned();
     let status = head
         .split_whitespace()
         .nth(1)
         .and_then(|c| c.parse().ok())
         .ok_or("no status")?;
     let body = if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
-        dechunk(rest)
+        dechunk(&rest)
     } else {
-        rest.to_string()
+        rest
     };
     Ok((status, body))
 }
@@ -151,7 +181,10 @@ impl Browser {
             .unwrap();
             if status < 400 {
                 let v: Value = serde_json::from_str(&text).unwrap();
-                return v["value"][ELEMENT].as_str().unwrap().to_string();
+                return v["value"][ELEMENT]
+                    .as_str()
+                    .unwrap_or_else(|| panic!("no element reference in {text}"))
+                    .to_string();
             }
             assert!(
                 start.elapsed() < Duration::from_secs(10),
@@ -198,20 +231,36 @@ impl Browser {
         std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
     }
 
+    /// Waits until the browser has left `from` (a form was submitted) and returns where
+    /// it is now.
+    fn left(&self, from: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let now = self.path();
+            if now != from && self.run("return document.readyState;") == "complete" {
+                return now;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(15),
+                "still on {from}: {}",
+                self.text("main")
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
     fn sign_in(&self, user: &str, password: &str) {
         self.go("/login");
         self.type_into("#username", user);
         self.type_into("#password", password);
         self.click("form.login button[type=submit]");
+        self.left("/login");
     }
 
     fn sign_out(&self) {
+        let from = self.path();
         self.click("header form.inline button");
-        let start = Instant::now();
-        while !self.path().starts_with("/login") {
-            assert!(start.elapsed() < Duration::from_secs(10), "sign-out did not land on /login");
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        assert_eq!(self.left(&from), "/login");
     }
 
     /// Every resource the page loaded, and the page itself, came from this server.
@@ -368,7 +417,8 @@ fn the_web_ui_in_headless_chromium() {
     assert!(b.text("#chain + p").contains("Intact"), "the demo's audit chain verifies");
     b.go("/incidents");
     b.click("tbody tr td a");
-    visit(&b, &b.path(), "incident");
+    let first_incident = b.left("/incidents");
+    visit(&b, &first_incident, "incident");
     b.go("/language/ru?back=/map");
     b.find("main h1");
     assert_eq!(b.text("main h1"), "Карта");
@@ -390,7 +440,7 @@ fn the_web_ui_in_headless_chromium() {
     b.type_into("#place_text", "мкр. Черемушки, г. Ош");
     b.type_into("#narrative", "Подожгли дома на улице Ленина, видели свидетели");
     b.click("main form button[type=submit]");
-    let report_path = b.path();
+    let report_path = b.left("/reports/new");
     assert!(report_path.starts_with("/reports/"), "not stored: {}", b.text("main"));
     let facts = b.text("main");
     assert!(facts.contains("Ош"), "{facts}");
@@ -405,18 +455,24 @@ fn the_web_ui_in_headless_chromium() {
     b.go(&report_path);
     b.type_into("#reason", "new account from a monitor");
     b.click("main form button[type=submit]");
-    let incident_path = b.path();
+    let incident_path = b.left(&report_path);
     assert!(incident_path.starts_with("/incidents/"), "{}", b.text("main"));
     b.run("document.getElementById('status').value = 'corroborated'; return 1;");
     b.type_into("#status-reason", "a second source confirmed the fire");
+    let before = b.text("#history + table");
     b.click("form[action$='/status'] button");
+    let start = Instant::now();
+    while b.text("#history + table") == before {
+        assert!(start.elapsed() < Duration::from_secs(15), "the status change did not show");
+        std::thread::sleep(Duration::from_millis(100));
+    }
     assert_eq!(b.path(), incident_path);
     let history = b.text("#history + table");
     assert!(history.contains("a second source confirmed the fire"), "{history}");
     assert!(history.contains("Corroborated"), "{history}");
     b.go("/map?from=2026-11-20&to=2026-11-20");
     b.click(&format!("svg.map a[href='{incident_path}']"));
-    assert_eq!(b.path(), incident_path, "the map's point opens the incident");
+    assert_eq!(b.left("/map?from=2026-11-20&to=2026-11-20"), incident_path, "the map's point opens the incident");
     b.go("/incidents?from=2026-11-20&to=2026-11-20&status=corroborated");
     b.find(&format!("a[href='{incident_path}']"));
     b.sign_out();

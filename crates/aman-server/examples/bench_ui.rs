@@ -159,7 +159,8 @@ fn find_program(name: &str) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-/// One HTTP/1.1 exchange with chromedriver.
+/// One HTTP/1.1 exchange with chromedriver (which keeps connections open, so the
+/// body is read by its `Content-Length`).
 fn http(port: u16, method: &str, path: &str, body: Option<Value>) -> Result<Value, String> {
     let mut s = TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?;
     let payload = body.map(|b| b.to_string()).unwrap_or_default();
@@ -169,10 +170,28 @@ fn http(port: u16, method: &str, path: &str, body: Option<Value>) -> Result<Valu
         payload.len()
     )
     .map_err(|e| e.to_string())?;
-    let mut raw = String::new();
-    s.read_to_string(&mut raw).map_err(|e| e.to_string())?;
-    let body = raw.split_once("\r\n\r\n").map(|x| x.1).unwrap_or("");
-    serde_json::from_str(body).map_err(|e| format!("{e}: {body}"))
+    let mut raw = Vec::new();
+    let mut buf = [0u8; 65536];
+    loop {
+        let n = s.read(&mut buf).map_err(|e| e.to_string())?;
+        if n == 0 {
+            break;
+        }
+        raw.extend_from_slice(&buf[..n]);
+        if let Some(i) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&raw[..i]).to_ascii_lowercase();
+            let len = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse::<usize>().ok())
+                .unwrap_or(0);
+            if raw.len() >= i + 4 + len {
+                let body = String::from_utf8_lossy(&raw[i + 4..i + 4 + len]).into_owned();
+                return serde_json::from_str(&body).map_err(|e| format!("{e}: {body}"));
+            }
+        }
+    }
+    Err("connection closed early".into())
 }
 
 /// First contentful paint of the dashboard and the map in headless Chromium, the
