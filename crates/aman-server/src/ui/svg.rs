@@ -28,15 +28,14 @@ pub struct Extent {
 }
 
 impl Extent {
-    /// What the map shows: the ADM1 area of `admin1` when given, else every ADM1 area.
-    pub fn for_view(geocoder: &Geocoder, admin1: Option<&str>) -> Extent {
+    /// What the map shows: the ADM1 areas named in `focus` (the filtered area, or the
+    /// areas holding incidents), or every ADM1 area when none of them is known.
+    pub fn for_view(geocoder: &Geocoder, focus: &[&str]) -> Extent {
         let all = geocoder.admin_index().boundaries(1);
-        let chosen: Vec<&Boundary> = match admin1 {
-            Some(code) if all.iter().any(|b| b.code == code) => {
-                all.iter().filter(|b| b.code == code).collect()
-            }
-            _ => all.iter().collect(),
-        };
+        let mut chosen: Vec<&Boundary> = all.iter().filter(|b| focus.contains(&b.code.as_str())).collect();
+        if chosen.is_empty() {
+            chosen = all.iter().collect();
+        }
         let mut e = Extent {
             min_lon: f64::INFINITY,
             min_lat: f64::INFINITY,

@@ -20,6 +20,8 @@ const RECENT: u32 = 8;
 
 struct Data {
     counts: Counts,
+    extent: Extent,
+    cell: f64,
     breakdown: IncidentBreakdown,
     clusters: Vec<IncidentCluster>,
     recent: Vec<Report>,
@@ -124,15 +126,21 @@ pub async fn dashboard(
     Extension(caller): Extension<Caller>,
 ) -> Result<Response, PageError> {
     let ctx = Ctx::new(&state, &headers, Some(&caller)).await?;
-    let extent = Extent::for_view(state.geocoder(), None);
-    let cell = extent.cell_deg() * 1.6;
     let store = state.store().clone();
+    let geocoder = state.geocoder().clone();
     let data = blocking(move || {
         let all = IncidentFilter::default();
+        let breakdown = store.incident_breakdown(&all)?;
+        let codes: Vec<&str> = breakdown.by_admin1.iter().map(|a| a.code.as_str()).collect();
+        let extent = Extent::for_view(&geocoder, &codes);
+        // The small map draws coarser clusters.
+        let cell = extent.cell_deg() * 1.6;
         Ok(Data {
             counts: store.counts()?,
-            breakdown: store.incident_breakdown(&all)?,
             clusters: store.incident_clusters(&all, cell)?,
+            extent,
+            cell,
+            breakdown,
             recent: store
                 .list_reports(&ReportFilter::default(), PageRequest::first(RECENT))?
                 .items,
@@ -168,20 +176,18 @@ pub async fn dashboard(
                 li { (ctx.t("dash.unlinked")) ": " (data.counts.unlinked_reports) }
             }
         }
-        div.grid {
-            (figure(&ctx, ctx.t("dash.by_status"), ctx.t("filter.status"), &status_bars(&ctx, b)))
-            (figure(&ctx, ctx.t("dash.by_type"), ctx.t("filter.type"), &type_bars(&ctx, b)))
-        }
+        (figure(&ctx, ctx.t("dash.by_status"), ctx.t("filter.status"), &status_bars(&ctx, b)))
+        (figure(&ctx, ctx.t("dash.by_type"), ctx.t("filter.type"), &type_bars(&ctx, b)))
         (over_time(&ctx, b))
         div.grid {
             section.panel aria-labelledby="small-map" {
                 h2 id="small-map" { a href="/map" { (ctx.t("nav.map")) } }
                 (svg::map(&ctx, state.geocoder(), &MapData {
-                    extent,
+                    extent: data.extent,
                     level,
                     areas,
                     clusters: &data.clusters,
-                    cell_deg: cell,
+                    cell_deg: data.cell,
                     filters: &no_filters,
                     small: true,
                 }))
@@ -256,10 +262,8 @@ pub async fn overview(
             li { span.n { (counts.reports) } (ctx.t("dash.reports")) }
             li { span.n { (counts.incidents) } (ctx.t("dash.incidents")) }
         }
-        div.grid {
-            (figure(&ctx, ctx.t("dash.by_status"), ctx.t("filter.status"), &strip(status_bars(&ctx, &b))))
-            (figure(&ctx, ctx.t("dash.by_type"), ctx.t("filter.type"), &strip(type_bars(&ctx, &b))))
-        }
+        (figure(&ctx, ctx.t("dash.by_status"), ctx.t("filter.status"), &strip(status_bars(&ctx, &b))))
+        (figure(&ctx, ctx.t("dash.by_type"), ctx.t("filter.type"), &strip(type_bars(&ctx, &b))))
     };
     Ok(page(layout(&ctx, ctx.t("nav.overview"), "/overview", body)))
 }

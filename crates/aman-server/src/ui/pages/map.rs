@@ -39,23 +39,30 @@ pub async fn map(
     let ctx = Ctx::new(&state, &headers, Some(&caller)).await?;
     let f = Filters::parse(pairs)?;
     let (filter, _) = f.incidents(1)?;
-    let extent = Extent::for_view(state.geocoder(), f.get("admin1"));
-    let cell = extent.cell_deg();
     let store = state.store().clone();
-    let (b, clusters): (IncidentBreakdown, Vec<IncidentCluster>) = blocking(move || {
-        Ok((
-            store.incident_breakdown(&filter)?,
-            store.incident_clusters(&filter, cell)?,
-        ))
-    })
-    .await?;
+    let geocoder = state.geocoder().clone();
+    let focus = f.get("admin1").map(str::to_string);
+    let (b, clusters, extent): (IncidentBreakdown, Vec<IncidentCluster>, Extent) =
+        blocking(move || {
+            let b = store.incident_breakdown(&filter)?;
+            // Zoom to the chosen area, else to the areas that hold incidents.
+            let codes: Vec<&str> = match &focus {
+                Some(code) => vec![code.as_str()],
+                None => b.by_admin1.iter().map(|a| a.code.as_str()).collect(),
+            };
+            let extent = Extent::for_view(&geocoder, &codes);
+            let clusters = store.incident_clusters(&filter, extent.cell_deg())?;
+            Ok((b, clusters, extent))
+        })
+        .await?;
+    let cell = extent.cell_deg();
     let level = svg::map_level(state.geocoder());
     let areas = if level == 2 { &b.by_admin2 } else { &b.by_admin1 };
     let body = html! {
         (filters::form(&ctx, state.geocoder(), &f, "/map", false))
         p {
             (ctx.t("map.summary")) ": " strong { (b.total) } ". "
-            (ctx.t("dash.unlocated")) ": " (b.unlocated) ". "
+            (ctx.t("map.unlocated")) ": " (b.unlocated) ". "
             (ctx.t("map.help"))
         }
         div.figure {
