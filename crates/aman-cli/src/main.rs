@@ -670,7 +670,7 @@ fn run_demo(config: &Config, seed: u64, no_serve: bool) -> anyhow::Result<()> {
         sensitivity: false,
         ..Default::default()
     };
-    let victims = demo::estimate_victims(&scenario, &options)?;
+    let victims = demo::estimate_victims(store.as_ref(), &scenario, &options)?;
     println!(
         "Victim lists linked into {} documented persons (linkage pairwise F1 {:.3} against the generator's truth).",
         victims.documented, victims.linkage_f1

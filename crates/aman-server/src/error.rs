@@ -8,7 +8,9 @@
 
 use aman_core::{FieldError, ValidationErrors};
 use aman_service::auth::AuthError;
+use aman_service::estimation::EstimationError;
 use aman_service::intake::IntakeError;
+use aman_service::linking::LinkingError;
 use aman_store::StoreError;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -187,6 +189,27 @@ impl From<IntakeError> for AppError {
         match e {
             IntakeError::Invalid(v) => v.into(),
             IntakeError::Store(s) => s.into(),
+            IntakeError::Linking(l) => l.into(),
+        }
+    }
+}
+
+impl From<LinkingError> for AppError {
+    fn from(e: LinkingError) -> AppError {
+        match e {
+            LinkingError::Store(s) => s.into(),
+            LinkingError::Linkage(_) => AppError::internal(e.to_string()),
+        }
+    }
+}
+
+impl From<EstimationError> for AppError {
+    fn from(e: EstimationError) -> AppError {
+        match e {
+            EstimationError::Store(s) => s.into(),
+            EstimationError::Estimate(_) | EstimationError::Input(_) => {
+                AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", e.to_string())
+            }
         }
     }
 }

@@ -84,7 +84,7 @@ impl AppState {
 struct ApiDoc;
 
 fn router() -> (Router<AppState>, OpenApi) {
-    use handlers::{admin, incidents, records, session, site};
+    use handlers::{admin, estimates, incidents, records, review, session, site};
     use ui::pages as page;
     OpenApiRouter::with_openapi(<ApiDoc as utoipa::OpenApi>::openapi())
         .routes(routes!(page::session::home))
@@ -103,6 +103,11 @@ fn router() -> (Router<AppState>, OpenApi) {
         .routes(routes!(incidents::link))
         .routes(routes!(incidents::unlink))
         .routes(routes!(incidents::change_status))
+        .routes(routes!(review::list))
+        .routes(routes!(review::get))
+        .routes(routes!(review::decide))
+        .routes(routes!(estimates::list, estimates::create))
+        .routes(routes!(estimates::get))
         .routes(routes!(admin::audit))
         .routes(routes!(admin::verify_audit))
         .routes(routes!(admin::list_users, admin::create_user))
@@ -123,6 +128,9 @@ fn router() -> (Router<AppState>, OpenApi) {
         .routes(routes!(page::incidents::change_status))
         .routes(routes!(page::incidents::link))
         .routes(routes!(page::incidents::unlink))
+        .routes(routes!(page::review::list))
+        .routes(routes!(page::review::decide))
+        .routes(routes!(page::estimates::estimates))
         .routes(routes!(page::audit::audit))
         .split_for_parts()
 }

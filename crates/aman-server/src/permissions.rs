@@ -63,6 +63,8 @@ const INTAKE: &[Role] = &[Role::Admin, Role::FieldMonitor, Role::Investigator];
 /// Roles that decide what the record says: sources, incidents, links, verification.
 const CURATORS: &[Role] = &[Role::Admin, Role::Investigator];
 const ADMIN: &[Role] = &[Role::Admin];
+/// Roles that decide linkage pairs and run estimates (the analyst owns victim lists).
+const REVIEWERS: &[Role] = &[Role::Admin, Role::Investigator, Role::Analyst];
 
 const fn rule(method: &'static str, path: &'static str, access: Access) -> Rule {
     Rule {
@@ -105,6 +107,16 @@ pub const RULES: &[Rule] = &[
         Access::Roles(CURATORS),
     ),
     rule("GET", "/api/v1/places", Access::Roles(CASEWORK)),
+    rule("GET", "/api/v1/review", Access::Roles(CASEWORK)),
+    rule("GET", "/api/v1/review/{id}", Access::Roles(CASEWORK)),
+    rule(
+        "POST",
+        "/api/v1/review/{id}/decision",
+        Access::Roles(REVIEWERS),
+    ),
+    rule("GET", "/api/v1/estimates", Access::Roles(CASEWORK)),
+    rule("POST", "/api/v1/estimates", Access::Roles(REVIEWERS)),
+    rule("GET", "/api/v1/estimates/{id}", Access::Roles(CASEWORK)),
     rule("GET", "/api/v1/audit", Access::Roles(ADMIN)),
     rule("GET", "/api/v1/audit/verify", Access::Roles(ADMIN)),
     rule("GET", "/api/v1/users", Access::Roles(ADMIN)),
@@ -128,6 +140,9 @@ pub const RULES: &[Rule] = &[
     rule("POST", "/incidents/{id}/status", Access::Roles(CURATORS)),
     rule("POST", "/incidents/{id}/link", Access::Roles(CURATORS)),
     rule("POST", "/incidents/{id}/unlink", Access::Roles(CURATORS)),
+    rule("GET", "/review", Access::Roles(CASEWORK)),
+    rule("POST", "/review/{id}/decision", Access::Roles(REVIEWERS)),
+    rule("GET", "/estimates", Access::Roles(CASEWORK)),
     rule("GET", "/audit", Access::Roles(ADMIN)),
 ];
 

@@ -362,3 +362,85 @@ pub fn reason_param(pairs: Vec<(String, String)>) -> Result<Option<String>, AppE
     }
     Ok(reason)
 }
+
+/// Parameters of `GET /api/v1/review`.
+#[derive(Debug, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReviewParams {
+    /// `report_incident`, `report_pair` or `person_pair`; all kinds when absent.
+    pub kind: Option<String>,
+    /// `pending` (the default), `decided` or `all`.
+    pub state: Option<String>,
+    /// At most this many candidates, 1–1000 (default 50).
+    pub limit: Option<u32>,
+    /// Cursor: the `next_before` of the previous page.
+    pub before: Option<i64>,
+}
+
+impl ReviewParams {
+    pub fn parse(
+        pairs: Vec<(String, String)>,
+    ) -> Result<(aman_store::ReviewFilter, PageRequest), AppError> {
+        let mut p = ReviewParams::default();
+        for (key, value) in pairs {
+            match key.as_str() {
+                "kind" => set(&mut p.kind, &key, value)?,
+                "state" => set(&mut p.state, &key, value)?,
+                "limit" => p.limit = Some(number(&key, &value)?),
+                "before" => p.before = Some(number(&key, &value)?),
+                _ => return Err(unknown(&key, &["kind", "state", "limit", "before"])),
+            }
+        }
+        let kind = p
+            .kind
+            .as_deref()
+            .map(|k| {
+                aman_store::ReviewKind::from_code(k).ok_or_else(|| {
+                    AppError::bad_query(
+                        "kind",
+                        "must be report_incident, report_pair or person_pair",
+                    )
+                })
+            })
+            .transpose()?;
+        let pending = match p.state.as_deref().unwrap_or("pending") {
+            "pending" => Some(true),
+            "decided" => Some(false),
+            "all" => None,
+            _ => {
+                return Err(AppError::bad_query(
+                    "state",
+                    "must be pending, decided or all",
+                ))
+            }
+        };
+        Ok((
+            aman_store::ReviewFilter { kind, pending },
+            page(p.limit, p.before)?,
+        ))
+    }
+}
+
+/// Parameters of `GET /api/v1/estimates`.
+#[derive(Debug, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EstimateParams {
+    /// At most this many runs, 1–1000 (default 50).
+    pub limit: Option<u32>,
+    /// Cursor: the `next_before` of the previous page.
+    pub before: Option<i64>,
+}
+
+impl EstimateParams {
+    pub fn parse(pairs: Vec<(String, String)>) -> Result<PageRequest, AppError> {
+        let mut p = EstimateParams::default();
+        for (key, value) in pairs {
+            match key.as_str() {
+                "limit" => p.limit = Some(number(&key, &value)?),
+                "before" => p.before = Some(number(&key, &value)?),
+                _ => return Err(unknown(&key, &["limit", "before"])),
+            }
+        }
+        page(p.limit, p.before)
+    }
+}

@@ -189,6 +189,28 @@ impl Env {
         a.body
     }
 
+    /// A report taken in and then taken out of the incident intake linked it to, for
+    /// stories that build incidents by hand.
+    async fn unlinked_report(&self, token: &str, body: Value) -> Value {
+        let mut r = self.report(token, body).await;
+        if let Some(incident) = r["incident_id"].as_i64() {
+            let uri = format!(
+                "/api/v1/incidents/{incident}/reports/{}?reason=test%20builds%20incidents%20by%20hand",
+                r["id"]
+            );
+            let a = self.call(Method::DELETE, &uri, Some(token), None).await;
+            assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+            r["incident_id"] = Value::Null;
+        }
+        r
+    }
+
+    /// Runs a store call off the async threads (see `counts`).
+    fn with_store<T: Send>(&self, f: impl FnOnce(&dyn Store) -> T + Send) -> T {
+        let store = &self.store;
+        std::thread::scope(|s| s.spawn(|| f(store.as_ref())).join().unwrap())
+    }
+
     /// Read straight from the store, off the async threads (the PostgreSQL driver
     /// runs its own runtime and may not start inside ours).
     fn counts(&self) -> (u64, u64, usize) {
@@ -620,7 +642,7 @@ async fn incidents_link_unlink_and_change_status_with_reasons_story(env: &Env) {
     let mut ids = Vec::new();
     for day in [10, 10, 11] {
         let r = env
-            .report(&token, report_body(source, day, "Osh", &["arson"], "fire"))
+            .unlinked_report(&token, report_body(source, day, "Osh", &["arson"], "fire"))
             .await;
         ids.push(r["id"].as_i64().unwrap());
     }
@@ -734,7 +756,7 @@ async fn bad_input_is_refused_by_field_and_changes_nothing_story(env: &Env) {
     let token = env.login(Role::Admin).await;
     let source = env.source(&token, "Patrol").await;
     let good = env
-        .report(&token, report_body(source, 10, "Osh", &["arson"], "fire"))
+        .unlinked_report(&token, report_body(source, 10, "Osh", &["arson"], "fire"))
         .await;
     let incident = env
         .post(
@@ -1064,4 +1086,212 @@ async fn serve_answers_over_tcp_and_shuts_down_gracefully() {
     assert!(answer.contains("\"status\":\"ok\""), "{answer}");
     stop.send(()).unwrap();
     server.await.unwrap().unwrap();
+}
+
+#[test]
+fn intake_links_reports_and_the_review_queue_and_estimates_work() {
+    for env in envs("intake_review_estimates") {
+        on_runtime(intake_review_estimates_story(&env));
+    }
+}
+
+async fn intake_review_estimates_story(env: &Env) {
+    let token = env.login(Role::Investigator).await;
+    let patrol = env.source(&token, "Patrol").await;
+    let ngo = env.source(&token, "NGO").await;
+    let text = "Дома на улице Ленина подожжены ночью, двое погибших";
+    let first = env
+        .report(
+            &token,
+            report_body(patrol, 11, "Черемушки, Ош", &["arson"], text),
+        )
+        .await;
+    let incident = first["incident_id"]
+        .as_i64()
+        .expect("the first report of an event starts an incident");
+    // The same event from another source, same place and hour: linked on intake.
+    let second = env
+        .report(
+            &token,
+            report_body(ngo, 11, "Черемушки, Ош", &["arson"], text),
+        )
+        .await;
+    assert_eq!(second["incident_id"].as_i64(), Some(incident), "{second}");
+    // Nothing nearby in time: a new incident.
+    let later = env
+        .report(
+            &token,
+            report_body(patrol, 28, "Jalal-Abad", &["looting"], "shops looted"),
+        )
+        .await;
+    let other = later["incident_id"].as_i64().unwrap();
+    assert_ne!(other, incident);
+
+    // A pair the linker was unsure about, queued as intake would queue it.
+    let later_id = later["id"].as_i64().unwrap();
+    env.with_store(|s| {
+        s.unlink_report(
+            &Who::user("investigator"),
+            other,
+            later_id,
+            "test: make it a candidate",
+        )
+        .unwrap();
+        s.queue_for_review(
+            &Who::user("system"),
+            &[aman_store::NewReviewCandidate {
+                kind: aman_store::ReviewKind::ReportIncident,
+                left_ref: later_id.to_string(),
+                right_ref: incident.to_string(),
+                probability: 0.55,
+                explanation: json!({"fields": [{"field": "time", "weight": -1.2}]}),
+            }],
+        )
+        .unwrap();
+    });
+    let analyst = env.login(Role::Analyst).await;
+    let queue = env
+        .get("/api/v1/review?kind=report_incident", &analyst)
+        .await;
+    assert_eq!(queue.status, StatusCode::OK, "{}", queue.text);
+    let items = queue.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1);
+    let id = items[0]["id"].as_i64().unwrap();
+    assert_eq!(items[0]["explanation"]["fields"][0]["field"], "time");
+
+    let partner = env.login(Role::Partner).await;
+    assert_eq!(
+        env.get("/api/v1/review", &partner).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let monitor = env.login(Role::FieldMonitor).await;
+    let refused = env
+        .post(
+            &format!("/api/v1/review/{id}/decision"),
+            &monitor,
+            json!({"decision": "match", "reason": "x"}),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let no_reason = env
+        .post(
+            &format!("/api/v1/review/{id}/decision"),
+            &analyst,
+            json!({"decision": "match", "reason": " "}),
+        )
+        .await;
+    assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let decided = env
+        .post(
+            &format!("/api/v1/review/{id}/decision"),
+            &analyst,
+            json!({"decision": "match", "reason": "same fire, dated late by the source"}),
+        )
+        .await;
+    assert_eq!(decided.status, StatusCode::OK, "{}", decided.text);
+    assert_eq!(decided.body["decision"], "match");
+    let report = env
+        .get(&format!("/api/v1/reports/{later_id}"), &analyst)
+        .await;
+    assert_eq!(report.body["incident_id"].as_i64(), Some(incident));
+    let undone = env
+        .post(
+            &format!("/api/v1/review/{id}/decision"),
+            &analyst,
+            json!({"decision": "not_a_match", "reason": "the dates cannot be reconciled"}),
+        )
+        .await;
+    assert_eq!(undone.body["history"].as_array().unwrap().len(), 2);
+    let report = env
+        .get(&format!("/api/v1/reports/{later_id}"), &analyst)
+        .await;
+    assert!(report.body["incident_id"].is_null());
+    let pending = env.get("/api/v1/review", &analyst).await;
+    assert_eq!(pending.body["items"].as_array().unwrap().len(), 0);
+    let decided_list = env.get("/api/v1/review?state=decided", &analyst).await;
+    assert_eq!(decided_list.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        env.get("/api/v1/review?state=maybe", &analyst).await.status,
+        StatusCode::BAD_REQUEST
+    );
+
+    // Estimates over victim lists linked in the database.
+    let none = env
+        .post(
+            "/api/v1/estimates",
+            &analyst,
+            json!({"methods": ["loglinear"]}),
+        )
+        .await;
+    assert_eq!(
+        none.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        none.text
+    );
+    env.with_store(|s| {
+        let lists: Vec<String> = ["morgue", "ngo", "commission"].map(String::from).to_vec();
+        let mut records = Vec::new();
+        // 3-list capture pattern counts of a closed population.
+        let cells: [(u8, usize); 7] = [
+            (1, 60),
+            (2, 49),
+            (3, 4),
+            (4, 247),
+            (5, 112),
+            (6, 142),
+            (7, 12),
+        ];
+        let mut n = 0u64;
+        for (mask, count) in cells {
+            for _ in 0..count {
+                n += 1;
+                let person = aman_core::PersonId::from_random(n);
+                for (k, list) in lists.iter().enumerate() {
+                    if mask & (1 << k) != 0 {
+                        records.push(aman_store::ListRecord {
+                            list_name: list.clone(),
+                            record_ref: format!("{list}-{n}"),
+                            person_id: person.clone(),
+                            sex: Some(if n % 2 == 0 { "m" } else { "f" }.into()),
+                            age: None,
+                            event_date: None,
+                            area: None,
+                        });
+                    }
+                }
+            }
+        }
+        s.save_list_linkage(&Who::user("analyst"), &lists, &records, true, "test lists")
+            .unwrap();
+    });
+    let made = env
+        .post(
+            "/api/v1/estimates",
+            &analyst,
+            json!({"methods": ["loglinear"], "by": ["sex"], "seed": 7}),
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.text);
+    let runs = made.body.as_array().unwrap();
+    assert_eq!(runs.len(), 2, "one run per sex");
+    assert_eq!(runs[0]["seed"], 7);
+    assert!(runs[0]["result"]["loglinear"].is_object(), "{}", runs[0]);
+    let bad = env
+        .post("/api/v1/estimates", &analyst, json!({"by": ["colour"]}))
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let listed = env.get("/api/v1/estimates", &partner).await;
+    assert_eq!(listed.status, StatusCode::FORBIDDEN);
+    let listed = env.get("/api/v1/estimates?limit=10", &analyst).await;
+    assert_eq!(listed.body["items"].as_array().unwrap().len(), 2);
+    let one = env
+        .get(&format!("/api/v1/estimates/{}", runs[1]["id"]), &analyst)
+        .await;
+    assert_eq!(one.status, StatusCode::OK);
+    assert_eq!(one.body["stratum"], runs[1]["stratum"]);
+    assert_eq!(
+        env.get("/api/v1/estimates/999999", &analyst).await.status,
+        StatusCode::NOT_FOUND
+    );
 }

@@ -135,11 +135,6 @@ impl Env {
         let csrf = hidden(&dash.text, "csrf");
         (session, csrf)
     }
-
-    fn off_runtime<T: Send>(&self, f: impl FnOnce(&dyn Store) -> T + Send) -> T {
-        let store = &self.store;
-        std::thread::scope(|s| s.spawn(|| f(store.as_ref())).join().unwrap())
-    }
 }
 
 /// One synthetic source, three reports in Osh, and an incident over the first two.
@@ -506,4 +501,93 @@ async fn assets_are_served_from_the_binary() {
     assert!(js.text.contains("viewBox"));
     assert!(!js.text.contains("http"), "the script talks to this server only");
     assert_eq!(env.get("/assets/other.js", "").await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_review_queue_shows_the_evidence_and_records_a_decision() {
+    let env = env();
+    let (_, incident) = seed(&env);
+    // Report 3 is unlinked: the linker was unsure whether it belongs to the incident.
+    env.store
+        .queue_for_review(
+            &Who::system(),
+            &[aman_store::NewReviewCandidate {
+                kind: aman_store::ReviewKind::ReportIncident,
+                left_ref: "3".into(),
+                right_ref: incident.to_string(),
+                probability: 0.55,
+                explanation: serde_json::json!({"fields": [
+                    {"field": "time", "label": "within a day", "weight": 2.5, "similarity": 0.9},
+                    {"field": "place", "label": "other district", "weight": -3.1, "similarity": 0.2}
+                ], "match_weight": -0.6}),
+            }],
+        )
+        .unwrap();
+    let (session, csrf) = env.sign_in("analyst").await;
+    let queue = env.get("/review", &session).await;
+    assert_eq!(queue.status, StatusCode::OK, "{}", queue.text);
+    assert!(queue.text.contains("href=\"/reports/3\""));
+    assert!(queue.text.contains(&format!("href=\"/incidents/{incident}\"")));
+    assert!(queue.text.contains("other district") && queue.text.contains("-3.1"));
+    assert!(queue.text.contains("55%"));
+    let id = env.store.list_review_candidates(Default::default(), aman_store::PageRequest::first(10)).unwrap().items[0].id;
+    let url = format!("/review/{id}/decision");
+    let a = env.post(&url, &session, &[("csrf", &csrf), ("decision", "match"), ("reason", "")]).await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let a = env
+        .post(&url, &session, &[("decision", "match"), ("reason", "same street")])
+        .await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN, "no CSRF token, no decision");
+    let a = env
+        .post(&url, &session, &[("csrf", &csrf), ("decision", "match"), ("reason", "same street"), ("back", "/review?state=all")])
+        .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text);
+    assert_eq!(a.headers[header::LOCATION], "/review?state=all");
+    let decided = env.store.get_review_candidate(id).unwrap().unwrap();
+    assert_eq!(decided.history.last().unwrap().reason, "same street");
+    assert_eq!(env.store.get_report(3).unwrap().unwrap().incident_id, Some(incident), "a match links the report");
+    let all = env.get("/review?state=all", &session).await;
+    assert!(all.text.contains("same street"));
+    // A field monitor sees the queue but has no form to decide.
+    let (monitor, monitor_csrf) = env.sign_in("field_monitor").await;
+    let seen = env.get("/review?state=all", &monitor).await;
+    assert_eq!(seen.status, StatusCode::OK);
+    assert!(!seen.text.contains("/decision\""));
+    let a = env
+        .post(&url, &monitor, &[("csrf", &monitor_csrf), ("decision", "unsure"), ("reason", "x")])
+        .await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn estimates_show_documented_and_estimated_with_the_method_beside_each() {
+    let env = env();
+    seed(&env);
+    let (session, _) = env.sign_in("analyst").await;
+    let empty = env.get("/estimates", &session).await;
+    assert_eq!(empty.status, StatusCode::OK);
+    env.store
+        .save_estimate_run(
+            &Who::system(),
+            &aman_store::NewEstimateRun {
+                stratum: "sex=f".into(),
+                input_kind: "linked_persons".into(),
+                capture_table: serde_json::json!({}),
+                options: serde_json::json!({}),
+                seed: 11,
+                software_version: "aman-estimate test".into(),
+                result: serde_json::json!({
+                    "input": {"observed": 120},
+                    "dga": {"averaged": {"median": 180.0, "lower": 150.0, "upper": 240.0, "level": 0.95}},
+                }),
+            },
+        )
+        .unwrap();
+    let page = env.get("/estimates", &session).await;
+    assert!(page.text.contains("<svg class=\"chart\""));
+    assert!(page.text.contains("sex=f"));
+    assert!(page.text.contains("<td class=\"num\">120</td>"), "documented count");
+    assert!(page.text.contains("<td class=\"num\">180</td>"), "estimate");
+    assert!(page.text.contains("150–240"), "interval");
+    assert!(page.text.contains("dga — Bayesian model averaging"), "the method beside the figure");
 }

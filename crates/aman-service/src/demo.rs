@@ -2,14 +2,13 @@
 //! (through normal intake, so places are geocoded as for real reports), and incidents
 //! found by record linkage rather than copied from the generator's ground truth.
 
-use std::collections::HashMap;
-
-use aman_core::{EventType, ReportKind, VerificationStatus};
-use aman_linkage::incidents::{IncidentLinker, IncidentThresholds, ReportFeatures};
+use aman_core::VerificationStatus;
+use aman_linkage::incidents::ReportFeatures;
 use aman_scenario::{Scenario, ScenarioConfig};
 use aman_store::{Store, StoreError, Who};
 
 use crate::intake::{Intake, IntakeError};
+use crate::{estimation, linking};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DemoError {
@@ -17,8 +16,12 @@ pub enum DemoError {
     Intake(#[from] IntakeError),
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("linking reports into incidents failed: {0}")]
+    #[error("linking failed: {0}")]
     Linkage(String),
+    #[error(transparent)]
+    Linking(#[from] linking::LinkingError),
+    #[error(transparent)]
+    Estimation(#[from] estimation::EstimationError),
 }
 
 /// What the demo loaded.
@@ -54,23 +57,6 @@ pub fn features(r: &aman_core::Report) -> ReportFeatures {
     }
 }
 
-fn title(r: &aman_core::Report) -> String {
-    let what = r
-        .input
-        .event_types
-        .first()
-        .map_or("Incident", |t| EventType::label(*t));
-    let place = r
-        .place
-        .as_ref()
-        .and_then(|p| p.name.clone())
-        .unwrap_or_else(|| r.input.place_text.clone());
-    format!(
-        "{what} — {place}, {}",
-        r.input.event_time.start.format("%-d %b %Y")
-    )
-}
-
 /// Loads the scenario generated from `config` into an empty store.
 pub fn load(
     intake: &Intake,
@@ -94,77 +80,40 @@ pub fn load(
         ids.push(stored.id);
         reports.push(stored);
     }
-    let incidents = link_into_incidents(store, &who, &reports)?;
+    let linked = linking::relink_reports(store, &who, &mut |_| {})?;
+    corroborate(store, &who)?;
     let summary = DemoSummary {
         sources: source_ids.len(),
         reports: reports.len(),
-        incidents,
+        incidents: linked.incidents,
         true_events: scenario.truth.events.len(),
         true_dead: scenario.truth.total_dead(),
     };
     Ok((scenario, summary))
 }
 
-/// Groups original reports into incidents by record linkage (weights re-learned by EM
-/// on the batch, which scores better on the scenario than the fixed model); corrections
-/// and retractions join the incident of the report they refer to.
-pub fn link_into_incidents(
-    store: &dyn Store,
-    who: &Who,
-    reports: &[aman_core::Report],
-) -> Result<usize, DemoError> {
-    let originals: Vec<&aman_core::Report> = reports
-        .iter()
-        .filter(|r| r.input.kind == ReportKind::Original)
-        .collect();
-    let feats: Vec<ReportFeatures> = originals.iter().map(|r| features(r)).collect();
-    let linker = IncidentLinker::new(IncidentThresholds::default())
-        .map_err(|e| DemoError::Linkage(e.to_string()))?;
-    let batch = linker
-        .relink_all(&feats, true, &[])
-        .map_err(|e| DemoError::Linkage(e.to_string()))?;
-    let by_id: HashMap<i64, &aman_core::Report> = reports.iter().map(|r| (r.id, r)).collect();
-    let mut incident_of: HashMap<i64, i64> = HashMap::new();
-    let mut n = 0;
-    for cluster in &batch.incidents {
-        let members: Vec<i64> = cluster.iter().filter_map(|id| id.parse().ok()).collect();
-        let Some(first) = members
-            .iter()
-            .filter_map(|id| by_id.get(id))
-            .min_by_key(|r| r.id)
-        else {
-            continue;
-        };
-        let reason = format!("linked by record linkage ({} report(s))", members.len());
-        let incident = store.create_incident(who, &title(first), &members, &reason)?;
-        for m in &members {
-            incident_of.insert(*m, incident);
+/// Marks as corroborated the incidents that two or more independent sources support
+/// with high derived confidence, as a reviewer of the demo data would.
+fn corroborate(store: &dyn Store, who: &Who) -> Result<(), DemoError> {
+    let filter = aman_store::IncidentFilter::default();
+    let mut page = aman_store::PageRequest::first(aman_store::PageRequest::MAX_LIMIT);
+    loop {
+        let p = store.list_incidents(&filter, page)?;
+        for i in &p.items {
+            if i.source_count >= 2 && i.confidence >= 0.8 {
+                store.change_status(
+                    who,
+                    i.id,
+                    VerificationStatus::Corroborated,
+                    "demo: two or more independent sources agree",
+                )?;
+            }
         }
-        n += 1;
-        let summary = store.get_incident(incident)?.map(|i| i.summary);
-        if summary.is_some_and(|s| s.source_count >= 2 && s.confidence >= 0.8) {
-            store.change_status(
-                who,
-                incident,
-                VerificationStatus::Corroborated,
-                "demo: two or more independent sources agree",
-            )?;
+        match p.next_before {
+            Some(b) => page.before = Some(b),
+            None => return Ok(()),
         }
     }
-    for r in reports
-        .iter()
-        .filter(|r| r.input.kind != ReportKind::Original)
-    {
-        if let Some(incident) = r.input.refers_to.and_then(|t| incident_of.get(&t)) {
-            let reason = format!(
-                "{} of report {}",
-                r.input.kind.code(),
-                r.input.refers_to.unwrap_or_default()
-            );
-            store.link_report(who, *incident, r.id, &reason)?;
-        }
-    }
-    Ok(n)
 }
 
 /// The scenario's victim lists linked into persons and estimated, beside the truth.
@@ -176,15 +125,20 @@ pub struct VictimEstimate {
     pub true_total: usize,
     /// Pairwise F1 of the person linkage against the generator's truth.
     pub linkage_f1: f64,
+    /// The stored estimate run.
+    pub run: aman_store::EstimateRun,
     pub report: aman_estimate::EstimateReport,
 }
 
-/// Links the scenario's victim lists into persons (names across scripts, ages, places)
-/// and runs multiple systems estimation on the resulting capture table.
+/// Links the scenario's victim lists into persons (names across scripts, ages, places),
+/// stores which record is which pseudonymous person, and runs multiple systems
+/// estimation on the linked persons in the store, as a user's `aman estimate` would.
 pub fn estimate_victims(
+    store: &dyn Store,
     scenario: &Scenario,
     options: &aman_estimate::EstimateOptions,
 ) -> Result<VictimEstimate, DemoError> {
+    let who = Who::user("scenario");
     let list_names: Vec<String> = scenario
         .victim_lists
         .iter()
@@ -210,21 +164,15 @@ pub fn estimate_victims(
     .map_err(|e| DemoError::Linkage(e.to_string()))?;
     let metrics = aman_linkage::evaluate(&linkage.output.clustering, &scenario.person_labels())
         .map_err(|e| DemoError::Linkage(e.to_string()))?;
-    let cells = linkage.capture_histories().into_iter().map(|(row, n)| {
-        let mask = row
-            .iter()
-            .enumerate()
-            .fold(0u32, |m, (i, on)| if *on { m | (1 << i) } else { m });
-        (mask, n as u64)
-    });
-    let table = aman_estimate::CaptureTable::new(linkage.lists.clone(), cells)
-        .map_err(|e| DemoError::Linkage(e.to_string()))?;
-    let report =
-        aman_estimate::estimate(&table, options).map_err(|e| DemoError::Linkage(e.to_string()))?;
+    let documented = linking::save_person_linkage(store, &who, &records, &linkage, true)?;
+    let (run, report) = estimation::estimate_linked_persons(store, &who, &[], options)?
+        .pop()
+        .ok_or_else(|| DemoError::Linkage("no estimate was produced".into()))?;
     Ok(VictimEstimate {
-        documented: linkage.persons.len(),
+        documented,
         true_total: scenario.truth.total_dead(),
         linkage_f1: metrics.pairwise.f1,
+        run,
         report,
     })
 }

@@ -6,7 +6,10 @@ use std::sync::Arc;
 
 use aman_core::{GeoPrecision, PlaceStatus, Report, ReportInput, ResolvedPlace, ValidationErrors};
 use aman_geo::{Geocoder, Precision, ResolutionStatus};
+use aman_linkage::incidents::{IncidentLinker, IncidentThresholds};
 use aman_store::{NewReport, Store, StoreError, Who};
+
+use crate::linking::{self, IntakeLink, LinkingError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum IntakeError {
@@ -14,13 +17,16 @@ pub enum IntakeError {
     Invalid(#[from] ValidationErrors),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Linking(#[from] LinkingError),
 }
 
-/// Validates, resolves and stores reports.
+/// Validates, resolves and stores reports, and links them into incidents.
 #[derive(Debug, Clone)]
 pub struct Intake {
     store: Arc<dyn Store>,
     geocoder: Arc<Geocoder>,
+    linker: Arc<IncidentLinker>,
 }
 
 fn precision(p: Precision) -> GeoPrecision {
@@ -34,7 +40,13 @@ fn precision(p: Precision) -> GeoPrecision {
 
 impl Intake {
     pub fn new(store: Arc<dyn Store>, geocoder: Arc<Geocoder>) -> Intake {
-        Intake { store, geocoder }
+        let linker = IncidentLinker::new(IncidentThresholds::default())
+            .expect("the default incident thresholds are valid");
+        Intake {
+            store,
+            geocoder,
+            linker: Arc::new(linker),
+        }
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
@@ -118,5 +130,18 @@ impl Intake {
                 id: id.to_string(),
             })
         })
+    }
+
+    /// Validates, resolves and stores one report, then scores it against the open
+    /// incidents near it in time: linked, queued for review, or a new incident.
+    pub fn submit_and_link(
+        &self,
+        by: &Who,
+        input: ReportInput,
+    ) -> Result<(Report, IntakeLink), IntakeError> {
+        let report = self.submit(by, input)?;
+        let link = linking::link_new_report(self.store.as_ref(), by, &self.linker, &report)?;
+        let report = self.store.get_report(report.id)?.unwrap_or(report);
+        Ok((report, link))
     }
 }

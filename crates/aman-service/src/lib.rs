@@ -6,9 +6,11 @@
 
 pub mod auth;
 pub mod demo;
+pub mod estimation;
 pub mod export;
 pub mod import;
 pub mod intake;
+pub mod linking;
 pub mod places;
 
 pub use intake::Intake;

@@ -57,7 +57,7 @@ fn scenario_reports_and_victims_link_above_their_floors() {
         sensitivity: false,
         ..Default::default()
     };
-    let victims = demo::estimate_victims(&scenario, &options).unwrap();
+    let victims = demo::estimate_victims(store.as_ref(), &scenario, &options).unwrap();
     println!(
         "victim records → persons: pairwise F1 {:.3}",
         victims.linkage_f1

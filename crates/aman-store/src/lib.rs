@@ -5,6 +5,7 @@
 //! Every write runs in one transaction together with its audit-log entry, so a change
 //! and the record of who made it are stored or lost together.
 
+mod consolidation;
 mod dashboard;
 mod driver;
 mod migrate;
@@ -22,6 +23,10 @@ use aman_core::{
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+pub use consolidation::{
+    ConsolidationStore, DecisionRecord, EstimateRun, ListRecord, NewEstimateRun,
+    NewReviewCandidate, ReviewCandidate, ReviewDecision, ReviewFilter, ReviewKind, ReviewLabel,
+};
 pub use migrate::{MIGRATION_NAMES, SCHEMA_VERSION};
 pub use sql_store::SqlStore;
 
@@ -184,7 +189,7 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// Everything Aman keeps. Implemented by [`SqlStore`] for both backends; the
 /// contract tests run the same behaviour against each.
-pub trait Store: Send + Sync + std::fmt::Debug {
+pub trait Store: ConsolidationStore + Send + Sync + std::fmt::Debug {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
     fn clock(&self) -> &dyn Clock;

@@ -1,5 +1,7 @@
 //! The store's behaviour, written once over the [`Driver`] surface.
 
+mod consolidation;
+
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Arc;
@@ -453,6 +455,34 @@ impl<D: Driver> SqlStore<D> {
             tx,
             by,
             "incident.link",
+            "incident",
+            incident_id,
+            Some(reason),
+            json!({ "report_id": report_id }),
+        )
+    }
+
+    fn unlink_in(
+        &self,
+        tx: &mut dyn Tx,
+        by: &Who,
+        incident_id: i64,
+        report_id: i64,
+        reason: &str,
+    ) -> Result<()> {
+        let changed = tx.exec(
+            "UPDATE reports SET incident_id = NULL WHERE id = ? AND incident_id = ?",
+            &[Value::Int(report_id), Value::Int(incident_id)],
+        )?;
+        if changed == 0 {
+            return Err(StoreError::Conflict(format!(
+                "report {report_id} is not linked to incident {incident_id}"
+            )));
+        }
+        self.audit(
+            tx,
+            by,
+            "incident.unlink",
             "incident",
             incident_id,
             Some(reason),
@@ -996,24 +1026,7 @@ impl<D: Driver> Store for SqlStore<D> {
         require_reason(reason)?;
         self.db.write(&mut |tx| {
             Self::incident_exists(tx, incident_id)?;
-            let changed = tx.exec(
-                "UPDATE reports SET incident_id = NULL WHERE id = ? AND incident_id = ?",
-                &[Value::Int(report_id), Value::Int(incident_id)],
-            )?;
-            if changed == 0 {
-                return Err(StoreError::Conflict(format!(
-                    "report {report_id} is not linked to incident {incident_id}"
-                )));
-            }
-            self.audit(
-                tx,
-                by,
-                "incident.unlink",
-                "incident",
-                incident_id,
-                Some(reason),
-                json!({ "report_id": report_id }),
-            )?;
+            self.unlink_in(tx, by, incident_id, report_id, reason)?;
             Self::refresh_incident(tx, incident_id)
         })
     }

@@ -8,12 +8,13 @@ use std::sync::Arc;
 
 use aman_core::{
     Actor, ActorKind, Clock, CountRange, Counts, Credibility, EventTime, EventType, FixedClock,
-    GeoPrecision, Narrative, PlaceStatus, Reliability, ReportInput, ReportKind, ResolvedPlace,
-    Role, SourceInput, SourceKind, TimePrecision, VerificationStatus,
+    GeoPrecision, Narrative, PersonId, PlaceStatus, Reliability, ReportInput, ReportKind,
+    ResolvedPlace, Role, SourceInput, SourceKind, TimePrecision, VerificationStatus,
 };
 use aman_store::{
-    ImportMark, IncidentFilter, NewReport, PageRequest, ReportFilter, SqlStore, Store, StoreError,
-    Who,
+    ImportMark, IncidentFilter, ListRecord, NewEstimateRun, NewReport, NewReviewCandidate,
+    PageRequest, ReportFilter, ReviewDecision, ReviewFilter, ReviewKind, ReviewLabel, SqlStore,
+    Store, StoreError, Who,
 };
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
@@ -657,5 +658,174 @@ fn broad_filters_page_the_same_as_narrow_ones() {
             }
         }
         assert_eq!(got, expected, "{}", s.backend());
+    }
+}
+
+#[test]
+fn review_decisions_are_audited_reversible_and_become_labels() {
+    for b in backends("review") {
+        let s = b.store.as_ref();
+        let src = source(s, "Patrol", Reliability::B);
+        let ids = insert(
+            s,
+            vec![
+                new_report(s, input(src, 11, "fires on Lenin street"), None),
+                new_report(s, input(src, 11, "houses burned on Lenin street"), None),
+            ],
+        );
+        let who = Who::user("investigator");
+        let inc = s
+            .create_incident(&who, "Arson", &ids[..1], "first report")
+            .unwrap();
+        let pair = |p: f64| NewReviewCandidate {
+            kind: ReviewKind::ReportIncident,
+            left_ref: ids[1].to_string(),
+            right_ref: inc.to_string(),
+            probability: p,
+            explanation: serde_json::json!({"time": 2.1, "place": -0.4}),
+        };
+        let first = s.queue_for_review(&who, &[pair(0.6)]).unwrap();
+        // Queuing the same pair again refreshes it instead of duplicating it.
+        let again = s.queue_for_review(&who, &[pair(0.7)]).unwrap();
+        assert_eq!(first, again);
+        let reports_pair = NewReviewCandidate {
+            kind: ReviewKind::ReportPair,
+            left_ref: ids[0].to_string(),
+            right_ref: ids[1].to_string(),
+            probability: 0.5,
+            explanation: serde_json::json!({}),
+        };
+        s.queue_for_review(&who, &[reports_pair]).unwrap();
+        assert!(matches!(
+            s.queue_for_review(&who, &[pair(1.5)]),
+            Err(StoreError::Invalid(_))
+        ));
+        assert_eq!(s.pending_review_count().unwrap(), 2);
+        let pending = s
+            .list_review_candidates(
+                ReviewFilter {
+                    kind: Some(ReviewKind::ReportIncident),
+                    pending: Some(true),
+                },
+                PageRequest::first(10),
+            )
+            .unwrap();
+        assert_eq!(pending.items.len(), 1);
+        assert_eq!(pending.items[0].probability, 0.7);
+        assert_eq!(pending.items[0].explanation["time"], 2.1);
+
+        let id = first[0];
+        let decided = s
+            .decide_review(&who, id, ReviewDecision::Match, "same street, same hour")
+            .unwrap();
+        assert_eq!(decided.decision, Some(ReviewDecision::Match));
+        assert_eq!(
+            s.get_report(ids[1]).unwrap().unwrap().incident_id,
+            Some(inc)
+        );
+        assert_eq!(s.get_incident(inc).unwrap().unwrap().reports.len(), 2);
+        assert_eq!(
+            s.review_labels(ReviewKind::ReportIncident).unwrap(),
+            vec![ReviewLabel {
+                left_ref: ids[1].to_string(),
+                right_ref: inc.to_string(),
+                is_match: true
+            }]
+        );
+
+        // A later decision reverses the link; both decisions stay in the history.
+        let reversed = s
+            .decide_review(&who, id, ReviewDecision::NotAMatch, "different night")
+            .unwrap();
+        assert_eq!(reversed.history.len(), 2);
+        assert_eq!(reversed.history[0].decision, ReviewDecision::Match);
+        assert_eq!(s.get_report(ids[1]).unwrap().unwrap().incident_id, None);
+        assert!(!s.review_labels(ReviewKind::ReportIncident).unwrap()[0].is_match);
+        assert_eq!(s.pending_review_count().unwrap(), 1);
+
+        assert!(matches!(
+            s.decide_review(&who, id, ReviewDecision::Match, "  "),
+            Err(StoreError::Invalid(_))
+        ));
+        assert!(matches!(
+            s.decide_review(&who, 999_999, ReviewDecision::Match, "x"),
+            Err(StoreError::NotFound { .. })
+        ));
+        let audit = s.audit_page(0, 1000).unwrap();
+        assert_eq!(
+            audit
+                .iter()
+                .filter(|e| e.record.action == "review.decide")
+                .count(),
+            2
+        );
+        assert!(s.verify_audit().unwrap().is_ok());
+    }
+}
+
+#[test]
+fn linked_lists_are_replaced_per_list_and_estimate_runs_are_kept() {
+    for b in backends("lists_estimates") {
+        let s = b.store.as_ref();
+        let who = Who::user("analyst");
+        let p1 = PersonId::parse("P-00000001").unwrap();
+        let p2 = PersonId::parse("P-00000002").unwrap();
+        let record = |list: &str, r: &str, p: &PersonId| ListRecord {
+            list_name: list.into(),
+            record_ref: r.into(),
+            person_id: p.clone(),
+            sex: Some("f".into()),
+            age: Some(34),
+            event_date: chrono::NaiveDate::from_ymd_opt(2010, 6, 11),
+            area: Some("Osh".into()),
+        };
+        let lists = vec!["morgue".to_string(), "ngo".to_string()];
+        s.save_list_linkage(
+            &who,
+            &lists,
+            &[
+                record("morgue", "m1", &p1),
+                record("ngo", "n1", &p1),
+                record("ngo", "n2", &p2),
+            ],
+            true,
+            "first linkage",
+        )
+        .unwrap();
+        assert_eq!(s.list_records().unwrap().len(), 3);
+        // Re-linking one list replaces only that list's records.
+        s.save_list_linkage(
+            &who,
+            &lists[1..],
+            &[record("ngo", "n1", &p2)],
+            true,
+            "relinked",
+        )
+        .unwrap();
+        let got = s.list_records().unwrap();
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[0], record("morgue", "m1", &p1));
+        assert_eq!(got[1], record("ngo", "n1", &p2));
+        assert!(matches!(
+            s.save_list_linkage(&who, &lists[..1], &[record("ngo", "n9", &p1)], true, "x"),
+            Err(StoreError::Invalid(_))
+        ));
+
+        let run = NewEstimateRun {
+            stratum: "sex=f".into(),
+            input_kind: "linked_persons".into(),
+            capture_table: serde_json::json!({"lists": ["morgue", "ngo"], "cells": [[1, 1], [3, 1]]}),
+            options: serde_json::json!({"methods": ["LogLinear"]}),
+            seed: u64::MAX,
+            software_version: "aman-estimate 0.1.0".into(),
+            result: serde_json::json!({"loglinear": {"estimate": 2.0}}),
+        };
+        let saved = s.save_estimate_run(&who, &run).unwrap();
+        assert_eq!(saved.seed, u64::MAX);
+        assert_eq!(saved.capture_table, run.capture_table);
+        assert_eq!(s.get_estimate_run(saved.id).unwrap().unwrap(), saved);
+        let page = s.list_estimate_runs(PageRequest::first(10)).unwrap();
+        assert_eq!(page.items, vec![saved]);
+        assert!(s.verify_audit().unwrap().is_ok());
     }
 }

@@ -3,8 +3,10 @@
 //! generated OpenAPI document.
 
 pub mod admin;
+pub mod estimates;
 pub mod incidents;
 pub mod records;
+pub mod review;
 pub mod session;
 pub mod site;
 

@@ -86,7 +86,9 @@ pub async fn list_reports(
     }))
 }
 
-/// Take in a report: validate it, resolve its place with the offline geocoder, store it.
+/// Take in a report: validate it, resolve its place with the offline geocoder, store it,
+/// and score it against the open incidents near it in time: linked when the match is
+/// clear (`incident_id` set), queued for review when unsure, else a new incident.
 #[utoipa::path(
     post,
     path = "/api/v1/reports",
@@ -105,8 +107,12 @@ pub async fn create_report(
     ApiJson(input): ApiJson<ReportInput>,
 ) -> Result<(StatusCode, Json<Report>), AppError> {
     let intake = state.intake.clone();
-    let report =
-        blocking(move || intake.submit(&who(&caller), input).map_err(AppError::from)).await?;
+    let (report, _) = blocking(move || {
+        intake
+            .submit_and_link(&who(&caller), input)
+            .map_err(AppError::from)
+    })
+    .await?;
     Ok((StatusCode::CREATED, Json(report)))
 }
 

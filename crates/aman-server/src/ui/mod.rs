@@ -144,6 +144,8 @@ const NAV: &[(&str, &str)] = &[
     ("/incidents", "nav.incidents"),
     ("/reports", "nav.reports"),
     ("/reports/new", "nav.new_report"),
+    ("/review", "nav.review"),
+    ("/estimates", "nav.estimates"),
     ("/audit", "nav.audit"),
 ];
 

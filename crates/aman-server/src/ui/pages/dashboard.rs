@@ -20,6 +20,7 @@ const RECENT: u32 = 8;
 
 struct Data {
     counts: Counts,
+    pending_review: u64,
     extent: Extent,
     cell: f64,
     breakdown: IncidentBreakdown,
@@ -137,6 +138,7 @@ pub async fn dashboard(
         let cell = extent.cell_deg() * 1.6;
         Ok(Data {
             counts: store.counts()?,
+            pending_review: store.pending_review_count()?,
             clusters: store.incident_clusters(&all, cell)?,
             extent,
             cell,
@@ -174,6 +176,7 @@ pub async fn dashboard(
                 li { a href="/incidents?status=disputed" { (ctx.t("dash.disputed")) ": " (disputed) } }
                 li { a href="/reports?place_status=ambiguous" { (ctx.t("dash.ambiguous")) ": " (data.counts.ambiguous_places) } }
                 li { (ctx.t("dash.unlinked")) ": " (data.counts.unlinked_reports) }
+                li { a href="/review" { (ctx.t("dash.review")) ": " (data.pending_review) } }
             }
         }
         (figure(&ctx, ctx.t("dash.by_status"), ctx.t("filter.status"), &status_bars(&ctx, b)))

@@ -9,7 +9,6 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::Extension;
 use maud::{html, Markup};
-use serde_json::Value;
 
 use crate::error::{blocking, AppError};
 use crate::permissions::Caller;
@@ -227,7 +226,7 @@ pub async fn estimates(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{json, Value};
 
     fn run(result: Value) -> EstimateRun {
         EstimateRun {

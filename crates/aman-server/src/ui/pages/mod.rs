@@ -4,9 +4,11 @@
 
 pub mod audit;
 pub mod dashboard;
+pub mod estimates;
 pub mod incidents;
 pub mod map;
 pub mod reports;
+pub mod review;
 pub mod session;
 
 use axum::http::StatusCode;

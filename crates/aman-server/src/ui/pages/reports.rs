@@ -621,7 +621,7 @@ pub async fn create(
     match result {
         Ok(report) => Ok(see_other(&format!("/reports/{}", report.id))),
         Err(IntakeError::Invalid(v)) => Ok(refused(v.0, form)),
-        Err(IntakeError::Store(e)) => Err(PageError(e.into())),
+        Err(e) => Err(PageError(e.into())),
     }
 }
 

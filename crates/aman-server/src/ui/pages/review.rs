@@ -171,7 +171,14 @@ pub async fn list(
     kept.pop();
     let store = state.store().clone();
     let (found, pending) = blocking(move || {
-        Ok((store.list_review_candidates(filter, page_req)?, store.pending_review_count()?))
+        let mut found = store.list_review_candidates(filter, page_req)?;
+        // The list leaves the decision history out; each card shows it.
+        for c in &mut found.items {
+            if let Some(full) = store.get_review_candidate(c.id)? {
+                *c = full;
+            }
+        }
+        Ok((found, store.pending_review_count()?))
     })
     .await?;
     let body = html! {
