@@ -413,6 +413,9 @@ fn the_web_ui_in_headless_chromium() {
     visit(&b, "/map", "map");
     visit(&b, "/incidents", "incidents");
     visit(&b, "/reports", "reports");
+    visit(&b, "/review", "review");
+    visit(&b, "/estimates", "estimates");
+    assert!(b.text("main").contains("documented"), "the demo's estimate run is shown");
     visit(&b, "/audit", "audit");
     assert!(b.text("#chain + p").contains("Intact"), "the demo's audit chain verifies");
     b.go("/incidents");
