@@ -40,7 +40,8 @@ fn tools() -> Result<(PathBuf, PathBuf, String), String> {
         .ok_or("chromium is not installed (apt-get install chromium chromium-driver)")?;
     let driver = find_program(&["chromedriver"])
         .ok_or("chromedriver is not installed (apt-get install chromium-driver)")?;
-    let axe = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/node_modules/axe-core/axe.min.js");
+    let axe = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/browser/node_modules/axe-core/axe.min.js");
     let axe = std::fs::read_to_string(&axe)
         .map_err(|_| format!("{} is absent (run npm ci in tests/browser)", axe.display()))?;
     Ok((chromium, driver, axe))
@@ -56,15 +57,24 @@ fn free_port() -> u16 {
 
 /// One HTTP/1.1 exchange with a local server. chromedriver keeps the connection open
 /// whatever the request says, so the body is read by its `Content-Length`.
-fn http(port: u16, method: &str, path: &str, body: Option<&Value>) -> Result<(u16, String), String> {
+fn http(
+    port: u16,
+    method: &str,
+    path: &str,
+    body: Option<&Value>,
+) -> Result<(u16, String), String> {
     let mut s = TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?;
     s.set_read_timeout(Some(Duration::from_secs(120))).ok();
     let payload = body.map(|b| b.to_string()).unwrap_or_default();
-    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n");
+    let mut req =
+        format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n");
     if body.is_some() {
         req.push_str("Content-Type: application/json; charset=utf-8\r\n");
     }
-    req.push_str(&format!("Content-Length: {}\r\n\r\n{payload}", payload.len()));
+    req.push_str(&format!(
+        "Content-Length: {}\r\n\r\n{payload}",
+        payload.len()
+    ));
     s.write_all(req.as_bytes()).map_err(|e| e.to_string())?;
     let mut raw = Vec::new();
     let mut buf = [0u8; 65536];
@@ -104,7 +114,10 @@ fn http(port: u16, method: &str, path: &str, body: Option<&Value>) -> Result<(u1
         .nth(1)
         .and_then(|c| c.parse().ok())
         .ok_or("no status")?;
-    let body = if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
+    let body = if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
         dechunk(&rest)
     } else {
         rest
@@ -128,7 +141,10 @@ fn dechunk(mut s: &str) -> String {
 fn wait_for(what: &str, mut ready: impl FnMut() -> bool) {
     let start = Instant::now();
     while !ready() {
-        assert!(start.elapsed() < Duration::from_secs(60), "{what} did not start");
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "{what} did not start"
+        );
         std::thread::sleep(Duration::from_millis(200));
     }
 }
@@ -160,7 +176,11 @@ impl Browser {
     }
 
     fn go(&self, path: &str) {
-        self.cmd("POST", "/url", Some(json!({"url": format!("{}{path}", self.base)})));
+        self.cmd(
+            "POST",
+            "/url",
+            Some(json!({"url": format!("{}{path}", self.base)})),
+        );
     }
 
     fn path(&self) -> String {
@@ -204,7 +224,11 @@ impl Browser {
     fn type_into(&self, css: &str, text: &str) {
         let id = self.find(css);
         self.cmd("POST", &format!("/element/{id}/clear"), Some(json!({})));
-        self.cmd("POST", &format!("/element/{id}/value"), Some(json!({"text": text})));
+        self.cmd(
+            "POST",
+            &format!("/element/{id}/value"),
+            Some(json!({"text": text})),
+        );
     }
 
     fn text(&self, css: &str) -> String {
@@ -216,11 +240,19 @@ impl Browser {
     }
 
     fn run(&self, script: &str) -> Value {
-        self.cmd("POST", "/execute/sync", Some(json!({"script": script, "args": []})))
+        self.cmd(
+            "POST",
+            "/execute/sync",
+            Some(json!({"script": script, "args": []})),
+        )
     }
 
     fn run_async(&self, script: &str) -> Value {
-        self.cmd("POST", "/execute/async", Some(json!({"script": script, "args": []})))
+        self.cmd(
+            "POST",
+            "/execute/async",
+            Some(json!({"script": script, "args": []})),
+        )
     }
 
     fn screenshot(&self, dir: &Path, name: &str) {
@@ -284,14 +316,19 @@ impl Browser {
                .catch(e => done('error: ' + e));",
         );
         let text = result.as_str().unwrap();
-        let violations: Value = serde_json::from_str(text).unwrap_or_else(|_| panic!("axe: {text}"));
+        let violations: Value =
+            serde_json::from_str(text).unwrap_or_else(|_| panic!("axe: {text}"));
         let bad: Vec<_> = violations
             .as_array()
             .unwrap()
             .iter()
             .filter(|v| matches!(v["impact"].as_str(), Some("serious" | "critical")))
             .collect();
-        assert!(bad.is_empty(), "{}: accessibility violations {bad:#?}", self.path());
+        assert!(
+            bad.is_empty(),
+            "{}: accessibility violations {bad:#?}",
+            self.path()
+        );
         violations.as_array().unwrap().len()
     }
 }
@@ -334,13 +371,19 @@ fn the_web_ui_in_headless_chromium() {
     };
     let demo = aman(&["demo", "--no-serve"]).output().unwrap();
     let stdout = String::from_utf8_lossy(&demo.stdout).into_owned();
-    assert!(demo.status.success(), "demo failed: {stdout}\n{}", String::from_utf8_lossy(&demo.stderr));
+    assert!(
+        demo.status.success(),
+        "demo failed: {stdout}\n{}",
+        String::from_utf8_lossy(&demo.stderr)
+    );
     let users = logins(&stdout);
     assert_eq!(users.len(), 5, "{stdout}");
     let password = |name: &str| users.iter().find(|(u, _)| u == name).unwrap().1.clone();
 
     let _server = Running(aman(&["serve"]).stdout(Stdio::null()).spawn().unwrap());
-    wait_for("aman serve", || http(port, "GET", "/healthz", None).is_ok_and(|(s, _)| s == 200));
+    wait_for("aman serve", || {
+        http(port, "GET", "/healthz", None).is_ok_and(|(s, _)| s == 200)
+    });
     let driver_port = free_port();
     let mut chromedriver = Command::new(&driver)
         .arg(format!("--port={driver_port}"))
@@ -351,7 +394,9 @@ fn the_web_ui_in_headless_chromium() {
     let out = chromedriver.stdout.take().unwrap();
     std::thread::spawn(move || for _ in BufReader::new(out).lines() {});
     let _driver = Running(chromedriver);
-    wait_for("chromedriver", || http(driver_port, "GET", "/status", None).is_ok_and(|(s, _)| s == 200));
+    wait_for("chromedriver", || {
+        http(driver_port, "GET", "/status", None).is_ok_and(|(s, _)| s == 200)
+    });
     let (status, text) = http(
         driver_port,
         "POST",
@@ -415,9 +460,15 @@ fn the_web_ui_in_headless_chromium() {
     visit(&b, "/reports", "reports");
     visit(&b, "/review", "review");
     visit(&b, "/estimates", "estimates");
-    assert!(b.text("main").contains("documented"), "the demo's estimate run is shown");
+    assert!(
+        b.text("main").contains("documented"),
+        "the demo's estimate run is shown"
+    );
     visit(&b, "/audit", "audit");
-    assert!(b.text("#chain + p").contains("Intact"), "the demo's audit chain verifies");
+    assert!(
+        b.text("#chain + p").contains("Intact"),
+        "the demo's audit chain verifies"
+    );
     b.go("/incidents");
     b.click("tbody tr td a");
     let first_incident = b.left("/incidents");
@@ -441,13 +492,23 @@ fn the_web_ui_in_headless_chromium() {
          return 1;",
     );
     b.type_into("#place_text", "мкр. Черемушки, г. Ош");
-    b.type_into("#narrative", "Подожгли дома на улице Ленина, видели свидетели");
+    b.type_into(
+        "#narrative",
+        "Подожгли дома на улице Ленина, видели свидетели",
+    );
     b.click("main form button[type=submit]");
     let report_path = b.left("/reports/new");
-    assert!(report_path.starts_with("/reports/"), "not stored: {}", b.text("main"));
+    assert!(
+        report_path.starts_with("/reports/"),
+        "not stored: {}",
+        b.text("main")
+    );
     let facts = b.text("main");
     assert!(facts.contains("Ош"), "{facts}");
-    assert!(facts.contains("resolved"), "the Cyrillic place resolved: {facts}");
+    assert!(
+        facts.contains("resolved"),
+        "the Cyrillic place resolved: {facts}"
+    );
     b.screenshot(&shots, "report");
     b.go("/reports?q=%D0%9F%D0%BE%D0%B4%D0%BE%D0%B6%D0%B3%D0%BB%D0%B8");
     b.find(&format!("a[href='{report_path}']"));
@@ -459,23 +520,37 @@ fn the_web_ui_in_headless_chromium() {
     b.type_into("#reason", "new account from a monitor");
     b.click("main form button[type=submit]");
     let incident_path = b.left(&report_path);
-    assert!(incident_path.starts_with("/incidents/"), "{}", b.text("main"));
+    assert!(
+        incident_path.starts_with("/incidents/"),
+        "{}",
+        b.text("main")
+    );
     b.run("document.getElementById('status').value = 'corroborated'; return 1;");
     b.type_into("#status-reason", "a second source confirmed the fire");
     let before = b.text("#history + table");
     b.click("form[action$='/status'] button");
     let start = Instant::now();
     while b.text("#history + table") == before {
-        assert!(start.elapsed() < Duration::from_secs(15), "the status change did not show");
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "the status change did not show"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
     assert_eq!(b.path(), incident_path);
     let history = b.text("#history + table");
-    assert!(history.contains("a second source confirmed the fire"), "{history}");
+    assert!(
+        history.contains("a second source confirmed the fire"),
+        "{history}"
+    );
     assert!(history.contains("Corroborated"), "{history}");
     b.go("/map?from=2026-11-20&to=2026-11-20");
     b.click(&format!("svg.map a[href='{incident_path}']"));
-    assert_eq!(b.left("/map?from=2026-11-20&to=2026-11-20"), incident_path, "the map's point opens the incident");
+    assert_eq!(
+        b.left("/map?from=2026-11-20&to=2026-11-20"),
+        incident_path,
+        "the map's point opens the incident"
+    );
     b.go("/incidents?from=2026-11-20&to=2026-11-20&status=corroborated");
     b.find(&format!("a[href='{incident_path}']"));
     b.sign_out();
@@ -483,7 +558,15 @@ fn the_web_ui_in_headless_chromium() {
     // A partner sees the overview only; internal pages answer "not allowed".
     b.sign_in("partner", &password("partner"));
     visit(&b, "/overview", "overview");
-    for path in ["/dashboard", "/map", "/reports", "/incidents", &incident_path, "/audit", "/reports/new"] {
+    for path in [
+        "/dashboard",
+        "/map",
+        "/reports",
+        "/incidents",
+        &incident_path,
+        "/audit",
+        "/reports/new",
+    ] {
         b.go(path);
         assert_eq!(b.text("main h1"), "Not allowed", "partner reached {path}");
     }

@@ -52,8 +52,15 @@ fn seed(path: &std::path::Path, n: usize, geocoder: &Geocoder) {
         for i in 0..n {
             // Most incidents around Osh and Jalal-Abad, some anywhere in the south.
             let (lat, lon) = if rng.gen_bool(0.8) {
-                let (clat, clon) = if rng.gen_bool(0.6) { (40.53, 72.80) } else { (40.93, 73.00) };
-                (clat + rng.gen_range(-0.15..0.15), clon + rng.gen_range(-0.2..0.2))
+                let (clat, clon) = if rng.gen_bool(0.6) {
+                    (40.53, 72.80)
+                } else {
+                    (40.93, 73.00)
+                };
+                (
+                    clat + rng.gen_range(-0.15..0.15),
+                    clon + rng.gen_range(-0.2..0.2),
+                )
             } else {
                 (rng.gen_range(39.5..41.5), rng.gen_range(70.0..74.5))
             };
@@ -105,7 +112,10 @@ fn main() {
     let store: Arc<dyn Store> = Arc::new(SqlStore::sqlite(&path, Arc::new(SystemClock)).unwrap());
     let t = Instant::now();
     seed(&path, n, &geocoder);
-    println!("seeded {n} incidents into SQLite in {:.1} s", t.elapsed().as_secs_f64());
+    println!(
+        "seeded {n} incidents into SQLite in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
     store
         .create_user(
             &Who::system(),
@@ -123,7 +133,13 @@ fn main() {
         .build()
         .unwrap();
     println!("page                         p50 ms   p95 ms   bytes");
-    for page in ["/dashboard", "/map", "/map?type=arson&status=verified", "/incidents", "/reports"] {
+    for page in [
+        "/dashboard",
+        "/map",
+        "/map?type=arson&status=verified",
+        "/incidents",
+        "/reports",
+    ] {
         let mut times = Vec::new();
         let mut bytes = 0;
         for _ in 0..runs {
@@ -231,17 +247,34 @@ fn paint(
             dport,
             "POST",
             "/session",
-            Some(json!({"capabilities": {"alwaysMatch": {"goog:chromeOptions": {
-                "binary": chromium,
-                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,1000"]
-            }}}})),
+            Some(
+                json!({"capabilities": {"alwaysMatch": {"goog:chromeOptions": {
+                    "binary": chromium,
+                    "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,1000"]
+                }}}}),
+            ),
         )?;
-        let id = s["value"]["sessionId"].as_str().ok_or(format!("no session: {s}"))?.to_string();
+        let id = s["value"]["sessionId"]
+            .as_str()
+            .ok_or(format!("no session: {s}"))?
+            .to_string();
         let base = format!("http://127.0.0.1:{port}");
-        let go = |path: &str| http(dport, "POST", &format!("/session/{id}/url"), Some(json!({"url": format!("{base}{path}")})));
+        let go = |path: &str| {
+            http(
+                dport,
+                "POST",
+                &format!("/session/{id}/url"),
+                Some(json!({"url": format!("{base}{path}")})),
+            )
+        };
         go("/login")?;
         let (name, value) = cookie.split_once('=').unwrap_or_default();
-        http(dport, "POST", &format!("/session/{id}/cookie"), Some(json!({"cookie": {"name": name, "value": value, "path": "/"}})))?;
+        http(
+            dport,
+            "POST",
+            &format!("/session/{id}/cookie"),
+            Some(json!({"cookie": {"name": name, "value": value, "path": "/"}})),
+        )?;
         let mut lines = Vec::new();
         for page in ["/dashboard", "/map"] {
             let mut fcp = Vec::new();
@@ -251,12 +284,17 @@ fn paint(
                     dport,
                     "POST",
                     &format!("/session/{id}/execute/sync"),
-                    Some(json!({"script": "const p = performance.getEntriesByName('first-contentful-paint')[0]; return p ? p.startTime : -1;", "args": []})),
+                    Some(
+                        json!({"script": "const p = performance.getEntriesByName('first-contentful-paint')[0]; return p ? p.startTime : -1;", "args": []}),
+                    ),
                 )?;
                 fcp.push(v["value"].as_f64().unwrap_or(-1.0));
             }
             fcp.sort_by(f64::total_cmp);
-            lines.push(format!("first contentful paint {page}: {:.0} ms (median of 5; {fcp:?})", fcp[2]));
+            lines.push(format!(
+                "first contentful paint {page}: {:.0} ms (median of 5; {fcp:?})",
+                fcp[2]
+            ));
         }
         let _ = http(dport, "DELETE", &format!("/session/{id}"), None);
         Ok(lines)

@@ -94,7 +94,12 @@ impl Env {
             }
             None => Body::empty(),
         };
-        let res = self.app.clone().oneshot(req.body(body).unwrap()).await.unwrap();
+        let res = self
+            .app
+            .clone()
+            .oneshot(req.body(body).unwrap())
+            .await
+            .unwrap();
         let status = res.status();
         let headers = res.headers().clone();
         let bytes = res.into_body().collect().await.unwrap().to_bytes();
@@ -124,12 +129,19 @@ impl Env {
             .post(
                 "/login",
                 &login_cookie,
-                &[("csrf", &token), ("username", username), ("password", PASSWORD)],
+                &[
+                    ("csrf", &token),
+                    ("username", username),
+                    ("password", PASSWORD),
+                ],
             )
             .await;
         assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text);
         let (session, full) = set_cookie(&a.headers, "aman_session").unwrap();
-        assert!(full.contains("HttpOnly") && full.contains("SameSite=Strict"), "{full}");
+        assert!(
+            full.contains("HttpOnly") && full.contains("SameSite=Strict"),
+            "{full}"
+        );
         let dash = self.get("/reports", &session).await;
         assert_eq!(dash.status, StatusCode::OK, "{}", dash.text);
         let csrf = hidden(&dash.text, "csrf");
@@ -174,7 +186,12 @@ fn seed(env: &Env) -> (i64, i64) {
     }
     let incident = env
         .store
-        .create_incident(&Who::system(), "Arson in Osh", &ids[..2], "same street, same night")
+        .create_incident(
+            &Who::system(),
+            "Arson in Osh",
+            &ids[..2],
+            "same street, same night",
+        )
         .unwrap();
     (source.id, incident)
 }
@@ -209,14 +226,29 @@ async fn every_page_renders_for_the_roles_allowed_and_no_other() {
             let (c, _) = set_cookie(&form.headers, "aman_login_csrf").unwrap();
             let t = hidden(&form.text, "csrf");
             let a = env
-                .post("/login", &c, &[("csrf", &t), ("username", "partner"), ("password", PASSWORD)])
+                .post(
+                    "/login",
+                    &c,
+                    &[
+                        ("csrf", &t),
+                        ("username", "partner"),
+                        ("password", PASSWORD),
+                    ],
+                )
                 .await;
-            (set_cookie(&a.headers, "aman_session").unwrap().0, String::new())
+            (
+                set_cookie(&a.headers, "aman_session").unwrap().0,
+                String::new(),
+            )
         } else {
             env.sign_in(role.code()).await
         };
         let home = env.get("/", &session).await;
-        let expected_home = if role == Role::Partner { "/overview" } else { "/dashboard" };
+        let expected_home = if role == Role::Partner {
+            "/overview"
+        } else {
+            "/dashboard"
+        };
         assert_eq!(home.headers[header::LOCATION], expected_home, "{role:?}");
         for path in &pages {
             let template = if path.starts_with("/incidents/") {
@@ -233,7 +265,10 @@ async fn every_page_renders_for_the_roles_allowed_and_no_other() {
             let a = env.get(path, &session).await;
             if allowed {
                 assert_eq!(a.status, StatusCode::OK, "{path} as {role:?}: {}", a.text);
-                assert!(a.text.contains(SYNTHETIC_LABEL), "{path} lacks the synthetic label");
+                assert!(
+                    a.text.contains(SYNTHETIC_LABEL),
+                    "{path} lacks the synthetic label"
+                );
                 assert!(a.text.contains("<main id=\"main\">"), "{path}");
                 assert!(!a.text.contains("https://"), "{path} links outside");
             } else {
@@ -254,17 +289,41 @@ async fn partners_see_counts_only_and_no_internal_navigation() {
     let (c, _) = set_cookie(&form.headers, "aman_login_csrf").unwrap();
     let t = hidden(&form.text, "csrf");
     let a = env
-        .post("/login", &c, &[("csrf", &t), ("username", "partner"), ("password", PASSWORD)])
+        .post(
+            "/login",
+            &c,
+            &[
+                ("csrf", &t),
+                ("username", "partner"),
+                ("password", PASSWORD),
+            ],
+        )
         .await;
     let (session, _) = set_cookie(&a.headers, "aman_session").unwrap();
     let overview = env.get("/overview", &session).await;
     assert_eq!(overview.status, StatusCode::OK);
-    for internal in ["href=\"/map\"", "href=\"/reports\"", "Osh", "Demo monitors", "/incidents/"] {
-        assert!(!overview.text.contains(internal), "partner overview shows {internal}");
+    for internal in [
+        "href=\"/map\"",
+        "href=\"/reports\"",
+        "Osh",
+        "Demo monitors",
+        "/incidents/",
+    ] {
+        assert!(
+            !overview.text.contains(internal),
+            "partner overview shows {internal}"
+        );
     }
-    assert!(overview.text.contains("<td class=\"num\">1</td>"), "the one incident is counted");
+    assert!(
+        overview.text.contains("<td class=\"num\">1</td>"),
+        "the one incident is counted"
+    );
     for path in ["/dashboard", "/map", "/reports", "/incidents/1", "/audit"] {
-        assert_eq!(env.get(path, &session).await.status, StatusCode::FORBIDDEN, "{path}");
+        assert_eq!(
+            env.get(path, &session).await.status,
+            StatusCode::FORBIDDEN,
+            "{path}"
+        );
     }
 }
 
@@ -276,7 +335,15 @@ async fn forms_without_the_session_csrf_token_are_refused() {
     let status_url = format!("/incidents/{incident}/status");
     for bad in ["", "0123456789abcdef0123456789abcdef"] {
         let a = env
-            .post(&status_url, &session, &[("csrf", bad), ("status", "corroborated"), ("reason", "two sources")])
+            .post(
+                &status_url,
+                &session,
+                &[
+                    ("csrf", bad),
+                    ("status", "corroborated"),
+                    ("reason", "two sources"),
+                ],
+            )
             .await;
         assert_eq!(a.status, StatusCode::FORBIDDEN, "{}", a.text);
     }
@@ -284,14 +351,30 @@ async fn forms_without_the_session_csrf_token_are_refused() {
     let (_, admin_csrf) = env.sign_in("admin").await;
     assert_ne!(admin_csrf, csrf);
     let a = env
-        .post(&status_url, &session, &[("csrf", &admin_csrf), ("status", "corroborated"), ("reason", "x")])
+        .post(
+            &status_url,
+            &session,
+            &[
+                ("csrf", &admin_csrf),
+                ("status", "corroborated"),
+                ("reason", "x"),
+            ],
+        )
         .await;
     assert_eq!(a.status, StatusCode::FORBIDDEN);
     let before = env.store.get_incident(incident).unwrap().unwrap();
     assert_eq!(before.summary.status.code(), "reported");
 
     let a = env
-        .post(&status_url, &session, &[("csrf", &csrf), ("status", "corroborated"), ("reason", "two sources agree")])
+        .post(
+            &status_url,
+            &session,
+            &[
+                ("csrf", &csrf),
+                ("status", "corroborated"),
+                ("reason", "two sources agree"),
+            ],
+        )
         .await;
     assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text);
     let after = env.store.get_incident(incident).unwrap().unwrap();
@@ -304,7 +387,11 @@ async fn forms_without_the_session_csrf_token_are_refused() {
     let form = env.get("/login", "").await;
     let t = hidden(&form.text, "csrf");
     let a = env
-        .post("/login", "", &[("csrf", &t), ("username", "admin"), ("password", PASSWORD)])
+        .post(
+            "/login",
+            "",
+            &[("csrf", &t), ("username", "admin"), ("password", PASSWORD)],
+        )
         .await;
     assert_eq!(a.status, StatusCode::FORBIDDEN);
     assert!(set_cookie(&a.headers, "aman_session").is_none());
@@ -314,7 +401,10 @@ async fn forms_without_the_session_csrf_token_are_refused() {
     assert_eq!(a.status, StatusCode::FORBIDDEN);
     let a = env.post("/logout", &session, &[("csrf", &csrf)]).await;
     assert_eq!(a.status, StatusCode::SEE_OTHER);
-    assert_eq!(env.get("/reports", &session).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        env.get("/reports", &session).await.status,
+        StatusCode::SEE_OTHER
+    );
 }
 
 #[tokio::test]
@@ -324,7 +414,15 @@ async fn wrong_password_shows_the_form_again() {
     let (c, _) = set_cookie(&form.headers, "aman_login_csrf").unwrap();
     let t = hidden(&form.text, "csrf");
     let a = env
-        .post("/login", &c, &[("csrf", &t), ("username", "admin"), ("password", "wrong password!")])
+        .post(
+            "/login",
+            &c,
+            &[
+                ("csrf", &t),
+                ("username", "admin"),
+                ("password", "wrong password!"),
+            ],
+        )
         .await;
     assert_eq!(a.status, StatusCode::UNAUTHORIZED);
     assert!(a.text.contains("role=\"alert\""));
@@ -356,10 +454,16 @@ async fn a_monitor_files_a_cyrillic_place_and_bad_fields_are_named_beside_them()
         )
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.text);
-    assert!(bad.text.contains("id=\"killed-error\""), "the count error sits beside its field");
+    assert!(
+        bad.text.contains("id=\"killed-error\""),
+        "the count error sits beside its field"
+    );
     assert!(bad.text.contains("minimum exceeds maximum"));
     assert!(bad.text.contains("aria-invalid=\"true\""));
-    assert!(bad.text.contains("Стреляли"), "the form comes back filled in");
+    assert!(
+        bad.text.contains("Стреляли"),
+        "the form comes back filled in"
+    );
     let fixed = env
         .post(
             "/reports",
@@ -408,13 +512,25 @@ async fn a_monitor_files_a_cyrillic_place_and_bad_fields_are_named_beside_them()
     assert!(report.text.contains("Ош"));
     assert!(report.text.contains("place-resolved"), "{}", report.text);
     assert!(report.text.contains("2–4"));
-    let list = env.get("/reports?q=%D0%A1%D1%82%D1%80%D0%B5%D0%BB%D1%8F%D0%BB%D0%B8", &session).await;
-    assert!(list.text.contains(&format!("href=\"{location}\"")), "full-text search finds it");
+    let list = env
+        .get(
+            "/reports?q=%D0%A1%D1%82%D1%80%D0%B5%D0%BB%D1%8F%D0%BB%D0%B8",
+            &session,
+        )
+        .await;
+    assert!(
+        list.text.contains(&format!("href=\"{location}\"")),
+        "full-text search finds it"
+    );
     // A monitor may not start an incident: no form, and the route refuses.
     assert!(!report.text.contains("/incident\""));
     let id = location.trim_start_matches("/reports/");
     let a = env
-        .post(&format!("/reports/{id}/incident"), &session, &[("csrf", &csrf), ("title", "t"), ("reason", "r")])
+        .post(
+            &format!("/reports/{id}/incident"),
+            &session,
+            &[("csrf", &csrf), ("title", "t"), ("reason", "r")],
+        )
         .await;
     assert_eq!(a.status, StatusCode::FORBIDDEN);
 }
@@ -425,20 +541,56 @@ async fn an_investigator_links_unlinks_and_starts_incidents_with_reasons() {
     let (_, incident) = seed(&env);
     let (session, csrf) = env.sign_in("investigator").await;
     let a = env
-        .post(&format!("/incidents/{incident}/link"), &session, &[("csrf", &csrf), ("report_id", "3"), ("reason", "")])
+        .post(
+            &format!("/incidents/{incident}/link"),
+            &session,
+            &[("csrf", &csrf), ("report_id", "3"), ("reason", "")],
+        )
         .await;
     assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
     let a = env
-        .post(&format!("/incidents/{incident}/link"), &session, &[("csrf", &csrf), ("report_id", "3"), ("reason", "same attackers")])
+        .post(
+            &format!("/incidents/{incident}/link"),
+            &session,
+            &[
+                ("csrf", &csrf),
+                ("report_id", "3"),
+                ("reason", "same attackers"),
+            ],
+        )
         .await;
     assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text);
-    assert_eq!(env.store.get_incident(incident).unwrap().unwrap().reports.len(), 3);
+    assert_eq!(
+        env.store
+            .get_incident(incident)
+            .unwrap()
+            .unwrap()
+            .reports
+            .len(),
+        3
+    );
     let a = env
-        .post(&format!("/incidents/{incident}/unlink"), &session, &[("csrf", &csrf), ("report_id", "3"), ("reason", "other town")])
+        .post(
+            &format!("/incidents/{incident}/unlink"),
+            &session,
+            &[
+                ("csrf", &csrf),
+                ("report_id", "3"),
+                ("reason", "other town"),
+            ],
+        )
         .await;
     assert_eq!(a.status, StatusCode::SEE_OTHER);
     let a = env
-        .post("/reports/3/incident", &session, &[("csrf", &csrf), ("title", "Fire in Jalal-Abad"), ("reason", "separate event")])
+        .post(
+            "/reports/3/incident",
+            &session,
+            &[
+                ("csrf", &csrf),
+                ("title", "Fire in Jalal-Abad"),
+                ("reason", "separate event"),
+            ],
+        )
         .await;
     assert_eq!(a.status, StatusCode::SEE_OTHER);
     let to = a.headers[header::LOCATION].to_str().unwrap().to_string();
@@ -446,7 +598,9 @@ async fn an_investigator_links_unlinks_and_starts_incidents_with_reasons() {
     assert!(page.text.contains("Fire in Jalal-Abad"));
     assert!(page.text.contains("separate event"));
     let audit = env.store.audit_page(0, 1000).unwrap();
-    assert!(audit.iter().any(|e| e.record.reason.as_deref() == Some("other town")));
+    assert!(audit
+        .iter()
+        .any(|e| e.record.reason.as_deref() == Some("other town")));
 }
 
 #[tokio::test]
@@ -454,23 +608,36 @@ async fn map_dashboard_and_lists_share_filters_and_numbers() {
     let env = env();
     let (_, incident) = seed(&env);
     let (session, _) = env.sign_in("analyst").await;
-    let map = env.get("/map?type=arson&from=2010-06-01&to=2010-06-30", &session).await;
+    let map = env
+        .get("/map?type=arson&from=2010-06-01&to=2010-06-30", &session)
+        .await;
     assert_eq!(map.status, StatusCode::OK, "{}", map.text);
     assert!(map.text.contains("<svg class=\"map\""));
-    assert!(map.text.contains(&format!("href=\"/incidents/{incident}\"")), "the one incident is a point linking to it");
+    assert!(
+        map.text
+            .contains(&format!("href=\"/incidents/{incident}\"")),
+        "the one incident is a point linking to it"
+    );
     assert!(map.text.contains("<path d=\"M"), "boundaries are drawn");
     // The table beside the map holds the same number as the shading.
     assert!(map.text.contains("<td class=\"num\">1</td>"));
     let none = env.get("/map?type=protest", &session).await;
-    assert!(!none.text.contains(&format!("href=\"/incidents/{incident}\"")));
+    assert!(!none
+        .text
+        .contains(&format!("href=\"/incidents/{incident}\"")));
     let bad = env.get("/map?from=June", &session).await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert!(bad.text.contains("from"));
-    let list = env.get("/incidents?type=arson&status=reported", &session).await;
+    let list = env
+        .get("/incidents?type=arson&status=reported", &session)
+        .await;
     assert!(list.text.contains("Arson in Osh"));
     let dash = env.get("/dashboard", &session).await;
     assert!(dash.text.contains("<svg class=\"chart\""));
-    assert!(dash.text.contains("2010-06-11"), "the over-time table lists the day");
+    assert!(
+        dash.text.contains("2010-06-11"),
+        "the over-time table lists the day"
+    );
 }
 
 #[tokio::test]
@@ -487,7 +654,10 @@ async fn the_language_switch_sets_a_cookie_and_pages_follow_it() {
     assert!(page.text.contains("Карта"));
     let away = env.get("/language/ru?back=//evil.example", "").await;
     assert_eq!(away.headers[header::LOCATION], "/", "no open redirect");
-    assert_eq!(env.get("/language/xx", "").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        env.get("/language/xx", "").await.status,
+        StatusCode::NOT_FOUND
+    );
 }
 
 #[tokio::test]
@@ -495,12 +665,21 @@ async fn assets_are_served_from_the_binary() {
     let env = env();
     let css = env.get("/assets/ui.css", "").await;
     assert_eq!(css.status, StatusCode::OK);
-    assert!(css.headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/css"));
+    assert!(css.headers[header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .starts_with("text/css"));
     assert!(css.text.contains("@media print"));
     let js = env.get("/assets/ui.js", "").await;
     assert!(js.text.contains("viewBox"));
-    assert!(!js.text.contains("http"), "the script talks to this server only");
-    assert_eq!(env.get("/assets/other.js", "").await.status, StatusCode::NOT_FOUND);
+    assert!(
+        !js.text.contains("http"),
+        "the script talks to this server only"
+    );
+    assert_eq!(
+        env.get("/assets/other.js", "").await.status,
+        StatusCode::NOT_FOUND
+    );
 }
 
 #[tokio::test]
@@ -527,25 +706,59 @@ async fn the_review_queue_shows_the_evidence_and_records_a_decision() {
     let queue = env.get("/review", &session).await;
     assert_eq!(queue.status, StatusCode::OK, "{}", queue.text);
     assert!(queue.text.contains("href=\"/reports/3\""));
-    assert!(queue.text.contains(&format!("href=\"/incidents/{incident}\"")));
+    assert!(queue
+        .text
+        .contains(&format!("href=\"/incidents/{incident}\"")));
     assert!(queue.text.contains("other district") && queue.text.contains("-3.1"));
     assert!(queue.text.contains("55%"));
-    let id = env.store.list_review_candidates(Default::default(), aman_store::PageRequest::first(10)).unwrap().items[0].id;
+    let id = env
+        .store
+        .list_review_candidates(Default::default(), aman_store::PageRequest::first(10))
+        .unwrap()
+        .items[0]
+        .id;
     let url = format!("/review/{id}/decision");
-    let a = env.post(&url, &session, &[("csrf", &csrf), ("decision", "match"), ("reason", "")]).await;
+    let a = env
+        .post(
+            &url,
+            &session,
+            &[("csrf", &csrf), ("decision", "match"), ("reason", "")],
+        )
+        .await;
     assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
     let a = env
-        .post(&url, &session, &[("decision", "match"), ("reason", "same street")])
+        .post(
+            &url,
+            &session,
+            &[("decision", "match"), ("reason", "same street")],
+        )
         .await;
-    assert_eq!(a.status, StatusCode::FORBIDDEN, "no CSRF token, no decision");
+    assert_eq!(
+        a.status,
+        StatusCode::FORBIDDEN,
+        "no CSRF token, no decision"
+    );
     let a = env
-        .post(&url, &session, &[("csrf", &csrf), ("decision", "match"), ("reason", "same street"), ("back", "/review?state=all")])
+        .post(
+            &url,
+            &session,
+            &[
+                ("csrf", &csrf),
+                ("decision", "match"),
+                ("reason", "same street"),
+                ("back", "/review?state=all"),
+            ],
+        )
         .await;
     assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text);
     assert_eq!(a.headers[header::LOCATION], "/review?state=all");
     let decided = env.store.get_review_candidate(id).unwrap().unwrap();
     assert_eq!(decided.history.last().unwrap().reason, "same street");
-    assert_eq!(env.store.get_report(3).unwrap().unwrap().incident_id, Some(incident), "a match links the report");
+    assert_eq!(
+        env.store.get_report(3).unwrap().unwrap().incident_id,
+        Some(incident),
+        "a match links the report"
+    );
     let all = env.get("/review?state=all", &session).await;
     assert!(all.text.contains("same street"));
     // A field monitor sees the queue but has no form to decide.
@@ -554,7 +767,15 @@ async fn the_review_queue_shows_the_evidence_and_records_a_decision() {
     assert_eq!(seen.status, StatusCode::OK);
     assert!(!seen.text.contains("/decision\""));
     let a = env
-        .post(&url, &monitor, &[("csrf", &monitor_csrf), ("decision", "unsure"), ("reason", "x")])
+        .post(
+            &url,
+            &monitor,
+            &[
+                ("csrf", &monitor_csrf),
+                ("decision", "unsure"),
+                ("reason", "x"),
+            ],
+        )
         .await;
     assert_eq!(a.status, StatusCode::FORBIDDEN);
 }
@@ -586,8 +807,14 @@ async fn estimates_show_documented_and_estimated_with_the_method_beside_each() {
     let page = env.get("/estimates", &session).await;
     assert!(page.text.contains("<svg class=\"chart\""));
     assert!(page.text.contains("sex=f"));
-    assert!(page.text.contains("<td class=\"num\">120</td>"), "documented count");
+    assert!(
+        page.text.contains("<td class=\"num\">120</td>"),
+        "documented count"
+    );
     assert!(page.text.contains("<td class=\"num\">180</td>"), "estimate");
     assert!(page.text.contains("150–240"), "interval");
-    assert!(page.text.contains("dga — Bayesian model averaging"), "the method beside the figure");
+    assert!(
+        page.text.contains("dga — Bayesian model averaging"),
+        "the method beside the figure"
+    );
 }

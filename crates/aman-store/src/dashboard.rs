@@ -10,8 +10,8 @@ use chrono::{DateTime, NaiveDate};
 
 use crate::driver::{Driver, Row, Tx, Value};
 use crate::sql_store::{common_filters, parse_code, Where};
-use crate::{AreaCount, IncidentBreakdown, IncidentCluster, IncidentFilter, Result, SqlStore};
 use crate::StoreError;
+use crate::{AreaCount, IncidentBreakdown, IncidentCluster, IncidentFilter, Result, SqlStore};
 
 const DAY_SECONDS: i64 = 86_400;
 
@@ -154,7 +154,11 @@ impl<D: Driver> SqlStore<D> {
         })
     }
 
-    pub(crate) fn clusters(&self, f: &IncidentFilter, cell_deg: f64) -> Result<Vec<IncidentCluster>> {
+    pub(crate) fn clusters(
+        &self,
+        f: &IncidentFilter,
+        cell_deg: f64,
+    ) -> Result<Vec<IncidentCluster>> {
         if !(cell_deg.is_finite() && cell_deg > 0.0) {
             return Err(StoreError::Invalid(format!(
                 "the cluster cell must be a positive number of degrees, not {cell_deg}"

@@ -20,8 +20,8 @@ use crate::driver::{Driver, Row, Tx, Value};
 use crate::postgres::PgDriver;
 use crate::sqlite::SqliteDriver;
 use crate::{
-    Counts, ImportMark, IncidentBreakdown, IncidentCluster, IncidentFilter, NewReport, Page, PageRequest, ReportFilter, Result, Store,
-    StoreError, Who,
+    Counts, ImportMark, IncidentBreakdown, IncidentCluster, IncidentFilter, NewReport, Page,
+    PageRequest, ReportFilter, Result, Store, StoreError, Who,
 };
 
 /// The one implementation of [`Store`], over SQLite or PostgreSQL.
@@ -154,7 +154,11 @@ pub(crate) struct Where {
 }
 
 impl Where {
-    pub(crate) fn add(&mut self, clause: impl Into<String>, params: impl IntoIterator<Item = Value>) {
+    pub(crate) fn add(
+        &mut self,
+        clause: impl Into<String>,
+        params: impl IntoIterator<Item = Value>,
+    ) {
         self.clauses.push(clause.into());
         self.params.extend(params);
     }

@@ -132,12 +132,35 @@ fn breakdown_and_clusters_agree_with_the_incidents_on_both_backends() {
             .id;
         use EventType::*;
         // Two close together in Osh city (one grid cell), one in Kara-Suu, one unlocated.
-        let a = report(s, src, 11, &[Arson, Looting], Some((40.5301, 72.8001, "KG08", "KG0801")));
-        report(s, src, 11, &[Arson], Some((40.5302, 72.8003, "KG08", "KG0801")));
-        report(s, src, 13, &[Killing], Some((40.7000, 72.8900, "KG08", "KG0802")));
+        let a = report(
+            s,
+            src,
+            11,
+            &[Arson, Looting],
+            Some((40.5301, 72.8001, "KG08", "KG0801")),
+        );
+        report(
+            s,
+            src,
+            11,
+            &[Arson],
+            Some((40.5302, 72.8003, "KG08", "KG0801")),
+        );
+        report(
+            s,
+            src,
+            13,
+            &[Killing],
+            Some((40.7000, 72.8900, "KG08", "KG0802")),
+        );
         report(s, src, 13, &[Threat], None);
-        s.change_status(&Who::system(), a, VerificationStatus::Corroborated, "two sources")
-            .unwrap();
+        s.change_status(
+            &Who::system(),
+            a,
+            VerificationStatus::Corroborated,
+            "two sources",
+        )
+        .unwrap();
 
         let all = s.incident_breakdown(&IncidentFilter::default()).unwrap();
         assert_eq!(all.total, 4);
@@ -146,7 +169,10 @@ fn breakdown_and_clusters_agree_with_the_incidents_on_both_backends() {
             .unwrap()
             .items
             .len() as u64;
-        assert_eq!(all.total, listed, "the breakdown counts what the list shows");
+        assert_eq!(
+            all.total, listed,
+            "the breakdown counts what the list shows"
+        );
         assert_eq!(
             all.by_status,
             vec![
@@ -193,8 +219,15 @@ fn breakdown_and_clusters_agree_with_the_incidents_on_both_backends() {
         let clusters = s
             .incident_clusters(&IncidentFilter::default(), 0.05)
             .unwrap();
-        assert_eq!(clusters.iter().map(|c| c.count).sum::<u64>(), 3, "located only");
-        let big = clusters.iter().find(|c| c.count == 2).expect("one cell of two");
+        assert_eq!(
+            clusters.iter().map(|c| c.count).sum::<u64>(),
+            3,
+            "located only"
+        );
+        let big = clusters
+            .iter()
+            .find(|c| c.count == 2)
+            .expect("one cell of two");
         assert_eq!(big.first_id, a);
         assert!((big.latitude - 40.53015).abs() < 1e-6);
         assert!((big.longitude - 72.8002).abs() < 1e-6);

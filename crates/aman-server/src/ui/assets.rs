@@ -8,7 +8,11 @@ use super::PageError;
 use crate::error::AppError;
 
 const FILES: &[(&str, &str, &str)] = &[
-    ("ui.css", "text/css; charset=utf-8", include_str!("assets/ui.css")),
+    (
+        "ui.css",
+        "text/css; charset=utf-8",
+        include_str!("assets/ui.css"),
+    ),
     (
         "ui.js",
         "text/javascript; charset=utf-8",

@@ -129,7 +129,10 @@ pub fn encode(s: &str) -> String {
 /// and place-status fields.
 pub fn form(ctx: &Ctx, geocoder: &Geocoder, f: &Filters, action: &str, reports: bool) -> Markup {
     let adm1 = geocoder.admin_index().boundaries(1);
-    let mut areas: Vec<_> = adm1.iter().map(|b| (b.code.as_str(), b.name.as_str())).collect();
+    let mut areas: Vec<_> = adm1
+        .iter()
+        .map(|b| (b.code.as_str(), b.name.as_str()))
+        .collect();
     areas.sort_by(|a, b| a.1.cmp(b.1));
     html! {
         form.filters method="get" action=(action) role="search" aria-label=(ctx.t("filter.title")) {
@@ -220,7 +223,9 @@ mod tests {
     use super::*;
 
     fn pairs(q: &[(&str, &str)]) -> Vec<(String, String)> {
-        q.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        q.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]

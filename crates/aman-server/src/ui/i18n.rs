@@ -121,7 +121,10 @@ mod tests {
         for (k, v) in en.iter().chain(ru.iter()) {
             assert!(!v.is_empty(), "{k} is empty");
         }
-        for raw in [include_str!("catalog/en.txt"), include_str!("catalog/ru.txt")] {
+        for raw in [
+            include_str!("catalog/en.txt"),
+            include_str!("catalog/ru.txt"),
+        ] {
             for line in raw.lines().map(str::trim) {
                 assert!(
                     line.is_empty() || line.starts_with('#') || line.contains(" = "),
@@ -135,7 +138,10 @@ mod tests {
     fn language_comes_from_cookie_then_accept_language() {
         let mut h = HeaderMap::new();
         assert_eq!(Lang::from_headers(&h), Lang::En);
-        h.insert(header::ACCEPT_LANGUAGE, "ru-RU,ru;q=0.9,en;q=0.8".parse().unwrap());
+        h.insert(
+            header::ACCEPT_LANGUAGE,
+            "ru-RU,ru;q=0.9,en;q=0.8".parse().unwrap(),
+        );
         assert_eq!(Lang::from_headers(&h), Lang::Ru);
         h.insert(header::COOKIE, "x=1; aman_lang=en".parse().unwrap());
         assert_eq!(Lang::from_headers(&h), Lang::En);

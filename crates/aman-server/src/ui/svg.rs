@@ -32,7 +32,10 @@ impl Extent {
     /// areas holding incidents), or every ADM1 area when none of them is known.
     pub fn for_view(geocoder: &Geocoder, focus: &[&str]) -> Extent {
         let all = geocoder.admin_index().boundaries(1);
-        let mut chosen: Vec<&Boundary> = all.iter().filter(|b| focus.contains(&b.code.as_str())).collect();
+        let mut chosen: Vec<&Boundary> = all
+            .iter()
+            .filter(|b| focus.contains(&b.code.as_str()))
+            .collect();
         if chosen.is_empty() {
             chosen = all.iter().collect();
         }
@@ -185,9 +188,19 @@ pub fn map(ctx: &Ctx, geocoder: &Geocoder, data: &MapData<'_>) -> Markup {
         &[]
     };
     let area_key = if data.level == 2 { "admin2" } else { "admin1" };
-    let biggest = data.clusters.iter().map(|c| c.count).max().unwrap_or(1).max(1) as f64;
+    let biggest = data
+        .clusters
+        .iter()
+        .map(|c| c.count)
+        .max()
+        .unwrap_or(1)
+        .max(1) as f64;
     let unit = width / 1000.0;
-    let title_id = if data.small { "map-title-small" } else { "map-title" };
+    let title_id = if data.small {
+        "map-title-small"
+    } else {
+        "map-title"
+    };
     html! {
         div.map-frame data-zoom=[(!data.small).then_some("on")] {
             @if !data.small {
@@ -306,7 +319,9 @@ pub fn time_buckets(days: &[(NaiveDate, u64)]) -> (&'static str, Vec<(NaiveDate,
     let (unit, key): (&str, fn(NaiveDate) -> NaiveDate) = if span <= 62 {
         ("day", |d| d)
     } else if span <= 7 * 60 {
-        ("week", |d| d - chrono::Duration::days(d.weekday().num_days_from_monday() as i64))
+        ("week", |d| {
+            d - chrono::Duration::days(d.weekday().num_days_from_monday() as i64)
+        })
     } else {
         ("month", |d| d.with_day(1).unwrap_or(d))
     };
@@ -389,7 +404,10 @@ mod tests {
         let d = |m, day| NaiveDate::from_ymd_opt(2010, m, day).unwrap();
         let (unit, b) = time_buckets(&[(d(6, 10), 2), (d(6, 13), 5)]);
         assert_eq!(unit, "day");
-        assert_eq!(b, vec![(d(6, 10), 2), (d(6, 11), 0), (d(6, 12), 0), (d(6, 13), 5)]);
+        assert_eq!(
+            b,
+            vec![(d(6, 10), 2), (d(6, 11), 0), (d(6, 12), 0), (d(6, 13), 5)]
+        );
         let (unit, b) = time_buckets(&[(d(1, 4), 1), (d(1, 5), 1), (d(6, 13), 5)]);
         assert_eq!(unit, "week");
         assert_eq!(b, vec![(d(1, 4), 2), (d(6, 7), 5)]);

@@ -37,21 +37,27 @@ pub async fn audit(
                     AppError::bad_query("after", format!("'{v}' is not a whole number"))
                 })?)
             }
-            _ => return Err(PageError(AppError::bad_query(&k, "unknown parameter; known: after"))),
+            _ => {
+                return Err(PageError(AppError::bad_query(
+                    &k,
+                    "unknown parameter; known: after",
+                )))
+            }
         }
     }
     let store = state.store().clone();
-    let (check, entries): (Result<u64, aman_core::ChainBreak>, Vec<AuditEntry>) = blocking(move || {
-        let check = store.verify_audit()?;
-        // Without a cursor show the latest page: the count is known when the chain is
-        // intact, and sequence numbers start at 1 without gaps.
-        let start = after.unwrap_or_else(|| match &check {
-            Ok(n) => (*n as i64 - PER_PAGE as i64).max(0),
-            Err(_) => 0,
-        });
-        Ok((check, store.audit_page(start, PER_PAGE)?))
-    })
-    .await?;
+    let (check, entries): (Result<u64, aman_core::ChainBreak>, Vec<AuditEntry>) =
+        blocking(move || {
+            let check = store.verify_audit()?;
+            // Without a cursor show the latest page: the count is known when the chain is
+            // intact, and sequence numbers start at 1 without gaps.
+            let start = after.unwrap_or_else(|| match &check {
+                Ok(n) => (*n as i64 - PER_PAGE as i64).max(0),
+                Err(_) => 0,
+            });
+            Ok((check, store.audit_page(start, PER_PAGE)?))
+        })
+        .await?;
     let first = entries.first().map(|e| e.seq);
     let last = entries.last().map(|e| e.seq);
     let body = html! {

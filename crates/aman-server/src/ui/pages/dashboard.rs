@@ -1,7 +1,9 @@
 //! The dashboard (casework roles) and the partners' overview (aggregates only).
 
 use aman_core::{Report, Source, VerificationStatus};
-use aman_store::{Counts, IncidentBreakdown, IncidentCluster, IncidentFilter, PageRequest, ReportFilter};
+use aman_store::{
+    Counts, IncidentBreakdown, IncidentCluster, IncidentFilter, PageRequest, ReportFilter,
+};
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
@@ -132,7 +134,11 @@ pub async fn dashboard(
     let data = blocking(move || {
         let all = IncidentFilter::default();
         let breakdown = store.incident_breakdown(&all)?;
-        let codes: Vec<&str> = breakdown.by_admin1.iter().map(|a| a.code.as_str()).collect();
+        let codes: Vec<&str> = breakdown
+            .by_admin1
+            .iter()
+            .map(|a| a.code.as_str())
+            .collect();
         let extent = Extent::for_view(&geocoder, &codes);
         // The small map draws coarser clusters.
         let cell = extent.cell_deg() * 1.6;
@@ -154,7 +160,11 @@ pub async fn dashboard(
     let b = &data.breakdown;
     let no_filters = Filters::default();
     let level = svg::map_level(state.geocoder());
-    let areas = if level == 2 { &b.by_admin2 } else { &b.by_admin1 };
+    let areas = if level == 2 {
+        &b.by_admin2
+    } else {
+        &b.by_admin1
+    };
     let reported = count_of(b, VerificationStatus::Reported);
     let disputed = count_of(b, VerificationStatus::Disputed);
     let source_name = |id: i64| {
@@ -206,7 +216,12 @@ pub async fn dashboard(
             p { a href="/reports" { (ctx.t("dash.all_reports")) } }
         }
     };
-    Ok(page(layout(&ctx, ctx.t("nav.dashboard"), "/dashboard", body)))
+    Ok(page(layout(
+        &ctx,
+        ctx.t("nav.dashboard"),
+        "/dashboard",
+        body,
+    )))
 }
 
 fn count_of(b: &IncidentBreakdown, s: VerificationStatus) -> u64 {
@@ -226,7 +241,10 @@ pub fn area_table(ctx: &Ctx, areas: &[aman_store::AreaCount], f: &Filters, level
             value: a.count,
             href: Some(format!(
                 "/incidents{}",
-                f.query(&["before", "q", "place_status", "bbox", "admin1", "admin2"], &[(key, &a.code)])
+                f.query(
+                    &["before", "q", "place_status", "bbox", "admin1", "admin2"],
+                    &[(key, &a.code)]
+                )
             )),
         })
         .collect();

@@ -57,7 +57,10 @@ pub fn summarise(run: &EstimateRun) -> Summary {
             level: ll["level"].as_f64().unwrap_or(0.95),
         });
     }
-    for (method, summary) in [("dga", &r["dga"]["averaged"]), ("lcmcr", &r["lcmcr"]["summary"])] {
+    for (method, summary) in [
+        ("dga", &r["dga"]["averaged"]),
+        ("lcmcr", &r["lcmcr"]["summary"]),
+    ] {
         if let (Some(est), Some(lower)) = (summary["median"].as_f64(), summary["lower"].as_f64()) {
             figures.push(Figure {
                 method,
@@ -80,7 +83,7 @@ pub fn summarise(run: &EstimateRun) -> Summary {
 /// Hidden from screen readers: the table under it gives every number.
 fn chart(ctx: &Ctx, rows: &[Summary]) -> Markup {
     let lines: usize = rows.iter().map(|s| 1 + s.figures.len()).sum();
-    let (w, label_w, row) = (720.0, 210.0, 20.0);
+    let (w, label_w, row) = (760.0, 300.0, 20.0);
     let h = row * lines.max(1) as f64 + 30.0;
     let max = rows
         .iter()
@@ -91,7 +94,8 @@ fn chart(ctx: &Ctx, rows: &[Summary]) -> Markup {
                 .chain(std::iter::once(s.documented as f64))
         })
         .fold(1.0f64, f64::max);
-    let x = |v: f64| label_w + (v / max).min(1.0) * (w - label_w - 20.0);
+    // Room on the right for the figure written after each bar or interval.
+    let x = |v: f64| label_w + (v / max).min(1.0) * (w - label_w - 70.0);
     let mut y = 6.0;
     html! {
         svg.chart xmlns="http://www.w3.org/2000/svg" viewBox={ "0 0 " (w) " " (h) } role="img" aria-label=(ctx.t("est.chart")) {
@@ -102,7 +106,7 @@ fn chart(ctx: &Ctx, rows: &[Summary]) -> Markup {
                 text.value x=(format!("{:.1}", x(s.documented as f64) + 4.0)) y=(y0 + 13.0) { (s.documented) }
                 @for f in &s.figures {
                     @let yf = { let v = y; y += row; v };
-                    @let hi = f.upper.map(&x).unwrap_or(w - 20.0);
+                    @let hi = f.upper.map(&x).unwrap_or(w - 70.0);
                     text.label x=(label_w - 6.0) y=(yf + 13.0) text-anchor="end" { (f.method) }
                     line.interval x1=(format!("{:.1}", x(f.lower))) y1=(yf + 9.0) x2=(format!("{hi:.1}")) y2=(yf + 9.0) {}
                     line.interval x1=(format!("{:.1}", x(f.lower))) y1=(yf + 4.0) x2=(format!("{:.1}", x(f.lower))) y2=(yf + 14.0) {}
@@ -220,7 +224,12 @@ pub async fn estimates(
             }
         }
     };
-    Ok(page(layout(&ctx, ctx.t("nav.estimates"), "/estimates", body)))
+    Ok(page(layout(
+        &ctx,
+        ctx.t("nav.estimates"),
+        "/estimates",
+        body,
+    )))
 }
 
 #[cfg(test)]

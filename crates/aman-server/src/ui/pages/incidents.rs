@@ -22,11 +22,15 @@ fn status_badge(ctx: &Ctx, s: VerificationStatus) -> Markup {
 }
 
 fn place(i: &IncidentSummary) -> String {
-    [i.place_name.as_deref(), i.admin2_name.as_deref(), i.admin1_name.as_deref()]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(", ")
+    [
+        i.place_name.as_deref(),
+        i.admin2_name.as_deref(),
+        i.admin1_name.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(", ")
 }
 
 fn incident_table(ctx: &Ctx, items: &[IncidentSummary]) -> Markup {
@@ -84,7 +88,12 @@ pub async fn list(
     let f = Filters::parse(pairs)?;
     let (filter, page_req) = f.incidents(PAGE_SIZE)?;
     let store = state.store().clone();
-    let found = blocking(move || store.list_incidents(&filter, page_req).map_err(AppError::from)).await?;
+    let found = blocking(move || {
+        store
+            .list_incidents(&filter, page_req)
+            .map_err(AppError::from)
+    })
+    .await?;
     let body = html! {
         (filters::form(&ctx, state.geocoder(), &f, "/incidents", false))
         (incident_table(&ctx, &found.items))
@@ -97,7 +106,12 @@ pub async fn list(
             }
         }
     };
-    Ok(page(layout(&ctx, ctx.t("nav.incidents"), "/incidents", body)))
+    Ok(page(layout(
+        &ctx,
+        ctx.t("nav.incidents"),
+        "/incidents",
+        body,
+    )))
 }
 
 /// One incident: its facts, its reports side by side, its verification history and,
@@ -123,7 +137,8 @@ pub async fn show(
     let store = state.store().clone();
     let (incident, sources) =
         blocking(move || Ok((store.get_incident(id)?, store.list_sources()?))).await?;
-    let inc: Incident = incident.ok_or_else(|| AppError::not_found(format!("incident {id} not found")))?;
+    let inc: Incident =
+        incident.ok_or_else(|| AppError::not_found(format!("incident {id} not found")))?;
     let s = &inc.summary;
     let curator = ctx.can("POST", "/incidents/{id}/status");
     let next: Vec<_> = VerificationStatus::ALL
@@ -248,7 +263,10 @@ fn reason(form: &[(String, String)]) -> Result<String, PageError> {
 
 fn report_id(form: &[(String, String)]) -> Result<i64, PageError> {
     field(form, "report_id").trim().parse().map_err(|_| {
-        PageError(AppError::invalid("report_id", "give the number of a report"))
+        PageError(AppError::invalid(
+            "report_id",
+            "give the number of a report",
+        ))
     })
 }
 
@@ -276,7 +294,12 @@ pub async fn change_status(
     let reason = reason(&form)?;
     let store = state.store().clone();
     let by = who(&caller);
-    blocking(move || store.change_status(&by, id, to, &reason).map_err(AppError::from)).await?;
+    blocking(move || {
+        store
+            .change_status(&by, id, to, &reason)
+            .map_err(AppError::from)
+    })
+    .await?;
     Ok(see_other(&format!("/incidents/{id}")))
 }
 
@@ -303,7 +326,12 @@ pub async fn link(
     let reason = reason(&form)?;
     let store = state.store().clone();
     let by = who(&caller);
-    blocking(move || store.link_report(&by, id, report, &reason).map_err(AppError::from)).await?;
+    blocking(move || {
+        store
+            .link_report(&by, id, report, &reason)
+            .map_err(AppError::from)
+    })
+    .await?;
     Ok(see_other(&format!("/incidents/{id}")))
 }
 
@@ -330,6 +358,11 @@ pub async fn unlink(
     let reason = reason(&form)?;
     let store = state.store().clone();
     let by = who(&caller);
-    blocking(move || store.unlink_report(&by, id, report, &reason).map_err(AppError::from)).await?;
+    blocking(move || {
+        store
+            .unlink_report(&by, id, report, &reason)
+            .map_err(AppError::from)
+    })
+    .await?;
     Ok(see_other(&format!("/incidents/{id}")))
 }

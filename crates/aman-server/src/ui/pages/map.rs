@@ -57,7 +57,11 @@ pub async fn map(
         .await?;
     let cell = extent.cell_deg();
     let level = svg::map_level(state.geocoder());
-    let areas = if level == 2 { &b.by_admin2 } else { &b.by_admin1 };
+    let areas = if level == 2 {
+        &b.by_admin2
+    } else {
+        &b.by_admin1
+    };
     let body = html! {
         (filters::form(&ctx, state.geocoder(), &f, "/map", false))
         p {

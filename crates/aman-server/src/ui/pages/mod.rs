@@ -24,7 +24,11 @@ fn field<'a>(form: &'a [(String, String)], key: &str) -> &'a str {
 
 /// A path id, or a 404 page (an id that is not a number names nothing).
 fn page_id(value: &str) -> Result<i64, AppError> {
-    value
-        .parse()
-        .map_err(|_| AppError::new(StatusCode::NOT_FOUND, "not_found", format!("no record '{value}'")))
+    value.parse().map_err(|_| {
+        AppError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("no record '{value}'"),
+        )
+    })
 }

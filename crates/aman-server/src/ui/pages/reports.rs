@@ -2,7 +2,8 @@
 //! of a field monitor, and starting an incident from a report.
 
 use aman_core::{
-    CountRange, Counts, Credibility, EventTime, EventType, FieldError, Narrative, Report, ReportInput, ReportKind, Source, TimePrecision,
+    CountRange, Counts, Credibility, EventTime, EventType, FieldError, Narrative, Report,
+    ReportInput, ReportKind, Source, TimePrecision,
 };
 use aman_service::intake::IntakeError;
 use axum::extract::{Path, State};
@@ -87,10 +88,10 @@ fn types(ctx: &Ctx, t: &[EventType]) -> String {
 
 fn namer(sources: Vec<Source>) -> impl Fn(i64) -> String {
     move |id| {
-        sources
-            .iter()
-            .find(|s| s.id == id)
-            .map_or_else(|| format!("#{id}"), |s| format!("{} ({})", s.name, s.reliability.letter()))
+        sources.iter().find(|s| s.id == id).map_or_else(
+            || format!("#{id}"),
+            |s| format!("{} ({})", s.name, s.reliability.letter()),
+        )
     }
 }
 
@@ -115,8 +116,13 @@ pub async fn list(
     let f = Filters::parse(pairs)?;
     let (filter, page_req) = f.reports(PAGE_SIZE)?;
     let store = state.store().clone();
-    let (found, sources) =
-        blocking(move || Ok((store.list_reports(&filter, page_req)?, store.list_sources()?))).await?;
+    let (found, sources) = blocking(move || {
+        Ok((
+            store.list_reports(&filter, page_req)?,
+            store.list_sources()?,
+        ))
+    })
+    .await?;
     let name = namer(sources);
     let body = html! {
         @if ctx.can("GET", "/reports/new") {
@@ -156,7 +162,8 @@ pub async fn show(
     let ctx = Ctx::new(&state, &headers, Some(&caller)).await?;
     let id = page_id(&id)?;
     let store = state.store().clone();
-    let (report, sources) = blocking(move || Ok((store.get_report(id)?, store.list_sources()?))).await?;
+    let (report, sources) =
+        blocking(move || Ok((store.get_report(id)?, store.list_sources()?))).await?;
     let report = report.ok_or_else(|| AppError::not_found(format!("report {id} not found")))?;
     let source = sources.iter().find(|s| s.id == report.input.source_id);
     let title = format!("{} #{}", ctx.t("reports.report"), report.id);
@@ -276,7 +283,11 @@ fn form_field(path: &str) -> &str {
         "narrative.text" => "narrative",
         "narrative.language" => "language",
         "longitude" => "latitude",
-        p if p.starts_with("counts.") => p.trim_start_matches("counts.").split('.').next().unwrap_or(p),
+        p if p.starts_with("counts.") => p
+            .trim_start_matches("counts.")
+            .split('.')
+            .next()
+            .unwrap_or(p),
         p => p,
     }
 }
@@ -286,11 +297,14 @@ fn input(ctx: &Ctx, d: &Draft, id: &str, kind: &str, required: bool, hint: Optio
     let err = d.error(id);
     let hint_id = format!("{id}-hint");
     let err_id = format!("{id}-error");
-    let described = [hint.map(|_| hint_id.clone()), err.as_ref().map(|_| err_id.clone())]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let described = [
+        hint.map(|_| hint_id.clone()),
+        err.as_ref().map(|_| err_id.clone()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" ");
     html! {
         div.field {
             label for=(id) { (ctx.t(&format!("intake.{id}"))) @if required { " *" } }
@@ -308,9 +322,21 @@ fn error_beside(d: &Draft, id: &str) -> Markup {
 }
 
 fn intake_form(ctx: &Ctx, sources: &[Source], d: &Draft) -> Markup {
-    let precision = if d.get("precision").is_empty() { "day" } else { d.get("precision") };
-    let language = if d.get("language").is_empty() { ctx.lang.code() } else { d.get("language") };
-    let credibility = if d.get("credibility").is_empty() { "3" } else { d.get("credibility") };
+    let precision = if d.get("precision").is_empty() {
+        "day"
+    } else {
+        d.get("precision")
+    };
+    let language = if d.get("language").is_empty() {
+        ctx.lang.code()
+    } else {
+        d.get("language")
+    };
+    let credibility = if d.get("credibility").is_empty() {
+        "3"
+    } else {
+        d.get("credibility")
+    };
     html! {
         @if !d.errors.is_empty() {
             div.error-summary role="alert" {
@@ -455,7 +481,12 @@ pub async fn new_form(
     let store = state.store().clone();
     let sources = blocking(move || store.list_sources().map_err(AppError::from)).await?;
     let body = intake_form(&ctx, &sources, &Draft::default());
-    Ok(page(layout(&ctx, ctx.t("nav.new_report"), "/reports/new", body)))
+    Ok(page(layout(
+        &ctx,
+        ctx.t("nav.new_report"),
+        "/reports/new",
+        body,
+    )))
 }
 
 /// A `datetime-local` value (or a plain date) as UTC.
@@ -474,7 +505,11 @@ fn parse_time(value: &str) -> Option<DateTime<Utc>> {
 
 /// Turns the form into a `ReportInput`, naming every field that cannot even be read
 /// (the rest is judged by `ReportInput::validate`, whose messages are shown as they are).
-fn read_form(form: &[(String, String)], ctx: &Ctx, sources: &[Source]) -> Result<ReportInput, Vec<FieldError>> {
+fn read_form(
+    form: &[(String, String)],
+    ctx: &Ctx,
+    sources: &[Source],
+) -> Result<ReportInput, Vec<FieldError>> {
     let mut errors = Vec::new();
     let mut fail = |field: &str, message: String| {
         errors.push(FieldError {
@@ -485,11 +520,17 @@ fn read_form(form: &[(String, String)], ctx: &Ctx, sources: &[Source]) -> Result
     let text = |k: &str| field(form, k).trim().to_string();
     let optional = |k: &str| Some(text(k)).filter(|v| !v.is_empty());
 
-    let source_id = text("source_id").parse::<i64>().ok().filter(|id| sources.iter().any(|s| s.id == *id));
+    let source_id = text("source_id")
+        .parse::<i64>()
+        .ok()
+        .filter(|id| sources.iter().any(|s| s.id == *id));
     if source_id.is_none() {
         fail("source_id", ctx.t("intake.err_source").to_string());
     }
-    let credibility = text("credibility").parse::<u8>().ok().and_then(Credibility::new);
+    let credibility = text("credibility")
+        .parse::<u8>()
+        .ok()
+        .and_then(Credibility::new);
     if credibility.is_none() {
         fail("credibility", "must be 1–6".to_string());
     }
@@ -553,7 +594,9 @@ fn read_form(form: &[(String, String)], ctx: &Ctx, sources: &[Source]) -> Result
             }
         },
     };
-    let (Some(source_id), Some(credibility), Some(start), Some(end)) = (source_id, credibility, start, end) else {
+    let (Some(source_id), Some(credibility), Some(start), Some(end)) =
+        (source_id, credibility, start, end)
+    else {
         return Err(errors);
     };
     if !errors.is_empty() {
@@ -607,9 +650,16 @@ pub async fn create(
     let store = state.store().clone();
     let sources = blocking(move || store.list_sources().map_err(AppError::from)).await?;
     let refused = |errors: Vec<FieldError>, form: Vec<(String, String)>| {
-        let d = Draft { values: form, errors };
+        let d = Draft {
+            values: form,
+            errors,
+        };
         let body = intake_form(&ctx, &sources, &d);
-        (StatusCode::UNPROCESSABLE_ENTITY, page(layout(&ctx, ctx.t("nav.new_report"), "/reports/new", body))).into_response()
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            page(layout(&ctx, ctx.t("nav.new_report"), "/reports/new", body)),
+        )
+            .into_response()
     };
     let input = match read_form(&form, &ctx, &sources) {
         Ok(input) => input,
@@ -648,7 +698,10 @@ pub async fn create_incident(
     let title = field(&form, "title").trim().to_string();
     let reason = field(&form, "reason").trim().to_string();
     if reason.is_empty() {
-        return Err(PageError(AppError::invalid("reason", "say why: the reason is kept in the audit log")));
+        return Err(PageError(AppError::invalid(
+            "reason",
+            "say why: the reason is kept in the audit log",
+        )));
     }
     let store = state.store().clone();
     let by = who(&caller);
@@ -687,7 +740,11 @@ mod tests {
     #[test]
     fn place_status_codes_have_catalog_text() {
         use aman_core::PlaceStatus;
-        for s in [PlaceStatus::Resolved, PlaceStatus::Ambiguous, PlaceStatus::Unresolved] {
+        for s in [
+            PlaceStatus::Resolved,
+            PlaceStatus::Ambiguous,
+            PlaceStatus::Unresolved,
+        ] {
             assert_ne!(crate::ui::Lang::Ru.t(&format!("place.{}", s.code())), "?");
         }
     }

@@ -150,7 +150,10 @@ pub async fn list(
     QueryPairs(pairs): QueryPairs,
 ) -> Result<Response, PageError> {
     let ctx = Ctx::new(&state, &headers, Some(&caller)).await?;
-    let mut kept: Vec<(String, String)> = pairs.into_iter().filter(|(_, v)| !v.trim().is_empty()).collect();
+    let mut kept: Vec<(String, String)> = pairs
+        .into_iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .collect();
     let query = |extra: Option<(&str, String)>, kept: &[(String, String)]| {
         let mut q: Vec<String> = kept
             .iter()
@@ -160,10 +163,18 @@ pub async fn list(
         if let Some((k, v)) = extra {
             q.push(format!("{k}={}", encode(&v)));
         }
-        if q.is_empty() { String::new() } else { format!("?{}", q.join("&")) }
+        if q.is_empty() {
+            String::new()
+        } else {
+            format!("?{}", q.join("&"))
+        }
     };
     let back = format!("/review{}", query(None, &kept));
-    let chosen = |k: &str| kept.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
+    let chosen = |k: &str| {
+        kept.iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.clone())
+    };
     let kind = chosen("kind");
     let st = chosen("state").unwrap_or_else(|| "pending".into());
     kept.push(("limit".into(), PER_PAGE.to_string()));
@@ -238,16 +249,32 @@ pub async fn decide(
 ) -> Result<Response, PageError> {
     check_csrf(&caller, &form)?;
     let id = page_id(&id)?;
-    let decision = ReviewDecision::from_code(field(&form, "decision"))
-        .ok_or_else(|| PageError(AppError::invalid("decision", "choose match, not a match or unsure")))?;
+    let decision = ReviewDecision::from_code(field(&form, "decision")).ok_or_else(|| {
+        PageError(AppError::invalid(
+            "decision",
+            "choose match, not a match or unsure",
+        ))
+    })?;
     let reason = field(&form, "reason").trim().to_string();
     if reason.is_empty() {
-        return Err(PageError(AppError::invalid("reason", "say why: the reason is kept in the audit log")));
+        return Err(PageError(AppError::invalid(
+            "reason",
+            "say why: the reason is kept in the audit log",
+        )));
     }
     let back = field(&form, "back");
-    let back = if back.starts_with("/review") && !back.starts_with("//") { back.to_string() } else { "/review".to_string() };
+    let back = if back.starts_with("/review") && !back.starts_with("//") {
+        back.to_string()
+    } else {
+        "/review".to_string()
+    };
     let store = state.store().clone();
     let by = who(&caller);
-    blocking(move || store.decide_review(&by, id, decision, &reason).map_err(AppError::from)).await?;
+    blocking(move || {
+        store
+            .decide_review(&by, id, decision, &reason)
+            .map_err(AppError::from)
+    })
+    .await?;
     Ok(see_other(&back))
 }

@@ -38,13 +38,16 @@ fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
     tag = "ui",
     responses((status = 303, description = "To /login, /dashboard or /overview"))
 )]
-pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, PageError> {
+pub async fn home(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
     let Some(token) = presented_token(&headers) else {
         return Ok(see_other("/login"));
     };
     let store = state.store().clone();
-    let user =
-        blocking(move || auth::authenticate(store.as_ref(), &token).map_err(AppError::from)).await?;
+    let user = blocking(move || auth::authenticate(store.as_ref(), &token).map_err(AppError::from))
+        .await?;
     let to = match user {
         None => "/login",
         Some(u) if u.role == aman_core::Role::Partner => "/overview",
@@ -83,11 +86,18 @@ fn login_page(ctx: &Ctx, token: &str, username: &str, failed: bool) -> maud::Mar
     tag = "ui",
     responses((status = 200, description = "HTML page", content_type = "text/html", body = String))
 )]
-pub async fn login_form(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, PageError> {
+pub async fn login_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
     let ctx = Ctx::new(&state, &headers, None).await?;
     let token = uuid::Uuid::new_v4().simple().to_string();
     let set = login_cookie(&state, &token, 3600)?;
-    Ok(([(header::SET_COOKIE, set)], page(login_page(&ctx, &token, "", false))).into_response())
+    Ok((
+        [(header::SET_COOKIE, set)],
+        page(login_page(&ctx, &token, "", false)),
+    )
+        .into_response())
 }
 
 fn login_cookie(state: &AppState, value: &str, max_age: i64) -> Result<HeaderValue, AppError> {
@@ -140,7 +150,11 @@ pub async fn login(
         }
         Err(auth::AuthError::BadCredentials) => {
             let ctx = Ctx::new(&state, &headers, None).await?;
-            Ok((StatusCode::UNAUTHORIZED, page(login_page(&ctx, &expected, &username, true))).into_response())
+            Ok((
+                StatusCode::UNAUTHORIZED,
+                page(login_page(&ctx, &expected, &username, true)),
+            )
+                .into_response())
         }
         Err(e) => Err(PageError(e.into())),
     }
@@ -183,8 +197,11 @@ pub async fn language(
     Path(code): Path<String>,
     QueryPairs(pairs): QueryPairs,
 ) -> Result<Response, PageError> {
-    let lang = Lang::from_code(&code)
-        .ok_or_else(|| PageError(AppError::not_found(format!("no language '{code}'; en or ru"))))?;
+    let lang = Lang::from_code(&code).ok_or_else(|| {
+        PageError(AppError::not_found(format!(
+            "no language '{code}'; en or ru"
+        )))
+    })?;
     // Only a local path: never an open redirect to another site.
     let back = pairs
         .into_iter()
