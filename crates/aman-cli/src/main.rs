@@ -2,6 +2,7 @@
 //! synthetic demo, imports and exports, and verifies the audit log.
 
 mod config;
+mod consolidate;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -74,74 +75,10 @@ enum Command {
     Places(PlacesCommand),
     /// Record linkage: link lists of people into persons, and score a linkage.
     #[command(subcommand)]
-    Link(LinkCommand),
-    /// Estimate how many victims no list recorded (multiple systems estimation) from a
-    /// capture-pattern CSV: one 0/1 column per list, plus a count column (or one row per person).
-    Estimate {
-        /// Capture-pattern CSV
-        #[arg(long)]
-        input: PathBuf,
-        /// Name of the count column [default: count, counts, freq, frequency or n if present]
-        #[arg(long)]
-        count_column: Option<String>,
-        /// Methods to run: loglinear, dga, lcmcr (comma-separated)
-        #[arg(long, value_delimiter = ',', default_value = "loglinear,dga,lcmcr")]
-        methods: Vec<String>,
-        /// Seed of the LCMCR chains (the same seed reproduces the same figures)
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        /// LCMCR truncation level K*
-        #[arg(long)]
-        k_star: Option<usize>,
-        /// Skip the sensitivity table (faster)
-        #[arg(long)]
-        no_sensitivity: bool,
-        /// Print the full report as JSON
-        #[arg(long)]
-        json: bool,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-enum LinkCommand {
-    /// Link the records of one CSV (deduplicate) or two CSVs (link across) into persons,
-    /// with transliteration-aware name comparison and weights learned without labels.
-    Persons {
-        /// One or two CSV files
-        #[arg(long, required = true, num_args = 1..=2)]
-        input: Vec<PathBuf>,
-        /// Column holding the record id [default: rec_id, unique_id or id]
-        #[arg(long)]
-        id_column: Option<String>,
-        /// Column holding the true entity: used only to score the result, never compared
-        #[arg(long)]
-        truth_column: Option<String>,
-        /// Field mapping KIND=COLUMN, e.g. given_name=first_name, family_name=surname,
-        /// date=dob, geo=lat,lon, ignore=email (repeatable; other columns are detected)
-        #[arg(long = "column")]
-        columns: Vec<String>,
-        /// Match probability at or above which a pair is linked
-        #[arg(long, default_value_t = 0.5)]
-        threshold: f64,
-        /// Write record id → cluster id to this CSV
-        #[arg(long)]
-        output: Option<PathBuf>,
-        /// Print the summary as JSON
-        #[arg(long)]
-        json: bool,
-    },
-    /// Score a clustering against the truth: pairwise and cluster precision, recall, F1.
-    Eval {
-        /// CSV with columns id,cluster (as written by `link persons --output`)
-        #[arg(long)]
-        clusters: PathBuf,
-        /// CSV with columns id,<truth column>
-        #[arg(long)]
-        truth: PathBuf,
-        /// Name of the truth column in the truth file [default: the second column]
-        #[arg(long)]
-        truth_column: Option<String>,
-    },
+    Link(consolidate::LinkCommand),
+    /// Estimate how many victims no list recorded (multiple systems estimation), from a
+    /// capture-pattern CSV or from the victim lists linked in the database.
+    Estimate(consolidate::EstimateArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -416,167 +353,8 @@ fn run(command: Command, config: &Config) -> anyhow::Result<()> {
             println!("{}", serde_json::to_string_pretty(&summary)?);
             Ok(())
         }
-        Command::Estimate {
-            input,
-            count_column,
-            methods,
-            seed,
-            k_star,
-            no_sensitivity,
-            json,
-        } => {
-            let file = std::fs::File::open(&input)
-                .with_context(|| format!("cannot open {}", input.display()))?;
-            let table = aman_estimate::CaptureTable::from_csv(
-                file,
-                &aman_estimate::CsvOptions { count_column },
-            )
-            .with_context(|| format!("{} is not a capture-pattern table", input.display()))?;
-            let mut options = aman_estimate::EstimateOptions {
-                methods: methods
-                    .iter()
-                    .map(|m| {
-                        aman_estimate::Method::parse(m).with_context(|| {
-                            format!("unknown method '{m}'; use loglinear, dga or lcmcr")
-                        })
-                    })
-                    .collect::<anyhow::Result<_>>()?,
-                seed,
-                sensitivity: !no_sensitivity,
-                ..Default::default()
-            };
-            if let Some(k) = k_star {
-                options.lcmcr.k_star = k;
-            }
-            let report = aman_estimate::estimate(&table, &options)?;
-            if json {
-                println!("{}", report.to_json());
-            } else {
-                print!("{}", report.to_text());
-            }
-            Ok(())
-        }
-        Command::Link(LinkCommand::Persons {
-            input,
-            id_column,
-            truth_column,
-            columns,
-            threshold,
-            output,
-            json,
-        }) => {
-            let mut mapping = aman_linkage::CsvMapping {
-                id_column,
-                truth_column,
-                ..Default::default()
-            };
-            for spec in &columns {
-                mapping.add_spec(spec)?;
-            }
-            let options = aman_linkage::LinkOptions {
-                mode: if input.len() == 2 {
-                    aman_linkage::LinkMode::LinkOnly
-                } else {
-                    aman_linkage::LinkMode::Dedupe
-                },
-                threshold,
-                ..Default::default()
-            };
-            let started = std::time::Instant::now();
-            let paths: Vec<&Path> = input.iter().map(PathBuf::as_path).collect();
-            let out = aman_linkage::link_csv(&paths, &mapping, &options)?;
-            let secs = started.elapsed().as_secs_f64();
-            let records = out.output.ids.len();
-            let clusters = out.output.clustering.cluster_count();
-            if let Some(path) = &output {
-                let mut w = csv::Writer::from_path(path)
-                    .with_context(|| format!("cannot create {}", path.display()))?;
-                w.write_record(["id", "cluster"])?;
-                for (id, c) in out.output.ids.iter().zip(&out.output.clustering.assignment) {
-                    w.write_record([id.as_str(), &c.to_string()])?;
-                }
-                w.flush()?;
-            }
-            if json {
-                let summary = serde_json::json!({
-                    "records": records,
-                    "clusters": clusters,
-                    "seconds": secs,
-                    "fields": out.fields.iter().map(|(n, k)| format!("{n}: {k:?}")).collect::<Vec<_>>(),
-                    "skipped_rows": out.skipped_rows.iter().map(|r| format!("{}:{}: {}", r.source, r.line, r.reason)).collect::<Vec<_>>(),
-                    "metrics": out.metrics,
-                });
-                println!("{}", serde_json::to_string_pretty(&summary)?);
-            } else {
-                println!("Linked {records} records into {clusters} persons in {secs:.2} s.");
-                for (name, kind) in &out.fields {
-                    println!("  compared {name} as {kind:?}");
-                }
-                for r in &out.skipped_rows {
-                    println!("  skipped {}:{}: {}", r.source, r.line, r.reason);
-                }
-                if let Some(m) = &out.metrics {
-                    print_metrics(m);
-                }
-            }
-            Ok(())
-        }
-        Command::Link(LinkCommand::Eval {
-            clusters,
-            truth,
-            truth_column,
-        }) => {
-            let read = |path: &Path,
-                        column: Option<&str>|
-             -> anyhow::Result<std::collections::HashMap<String, String>> {
-                let mut r = csv::Reader::from_path(path)
-                    .with_context(|| format!("cannot read {}", path.display()))?;
-                let header = r.headers()?.clone();
-                let col = match column {
-                    Some(c) => header
-                        .iter()
-                        .position(|h| h == c)
-                        .with_context(|| format!("{} has no column '{c}'", path.display()))?,
-                    None => 1,
-                };
-                r.records()
-                    .map(|rec| {
-                        let rec = rec?;
-                        Ok((
-                            rec.get(0).unwrap_or_default().to_string(),
-                            rec.get(col).unwrap_or_default().to_string(),
-                        ))
-                    })
-                    .collect()
-            };
-            let predicted = read(&clusters, None)?;
-            let truth = read(&truth, truth_column.as_deref())?;
-            let ids: Vec<&String> = predicted
-                .keys()
-                .filter(|id| truth.contains_key(*id))
-                .collect();
-            if ids.len() < predicted.len() {
-                eprintln!(
-                    "{} clustered ids have no truth and are left out",
-                    predicted.len() - ids.len()
-                );
-            }
-            let mut label_of = std::collections::HashMap::new();
-            let labels: Vec<usize> = ids
-                .iter()
-                .map(|id| {
-                    let n = label_of.len();
-                    *label_of.entry(predicted[*id].clone()).or_insert(n)
-                })
-                .collect();
-            let truth_labels: Vec<&String> = ids.iter().map(|id| &truth[*id]).collect();
-            let metrics = aman_linkage::evaluate(
-                &aman_linkage::Clustering::from_labels(&labels),
-                &truth_labels,
-            )?;
-            print_metrics(&metrics);
-            Ok(())
-        }
+        Command::Estimate(args) => consolidate::estimate(config, args),
+        Command::Link(command) => consolidate::link(config, command),
         Command::Demo { .. } => unreachable!("handled in main"),
     }
 }
@@ -587,20 +365,6 @@ fn indent(text: &str, prefix: &str, lines: usize) -> String {
         .take(lines)
         .map(|l| format!("{prefix}{l}\n"))
         .collect()
-}
-
-fn print_metrics(m: &aman_linkage::Metrics) {
-    println!("             precision  recall     F1");
-    for (name, p) in [("pairwise", &m.pairwise), ("cluster", &m.cluster)] {
-        println!(
-            "  {name:<10} {:>9.4} {:>7.4} {:>6.4}",
-            p.precision, p.recall, p.f1
-        );
-    }
-    println!(
-        "  true pairs {}, predicted pairs {}, correct {}",
-        m.true_pairs, m.predicted_pairs, m.true_positive_pairs
-    );
 }
 
 /// A password that is printed once and never logged.
@@ -677,8 +441,8 @@ fn run_demo(config: &Config, seed: u64, no_serve: bool) -> anyhow::Result<()> {
     );
     print!("{}", indent(&victims.report.to_text(), "    ", 12));
     println!(
-        "  → true total of dead in the scenario: {} (documented {}).",
-        victims.true_total, victims.documented
+        "  → true total of dead in the scenario: {} (documented {}). Stored as estimate run {} (GET /api/v1/estimates).",
+        victims.true_total, victims.documented, victims.run.id
     );
     println!("{}", aman_core::SYNTHETIC_LABEL);
     println!("\nLogins (generated for this demo run):");

@@ -214,3 +214,104 @@ fn estimate_reads_a_capture_pattern_csv() {
     );
     assert_eq!(v["seed"], 1);
 }
+
+#[test]
+fn imported_reports_are_linked_into_incidents_on_demand() {
+    let dir = setup();
+    let csv = dir.path().join("reports.csv");
+    let mut body = format!("{HEADER}\n");
+    for _ in 0..3 {
+        body.push_str("1,2010-06-11 02:00,,мкр. Черемушки г. Ош,arson,2,mob:armed men,Дома на улице Ленина горят,ru,2\n");
+    }
+    body.push_str("1,2010-06-25,,Jalal-Abad,looting,,,shops looted,en,3\n");
+    std::fs::write(&csv, body).unwrap();
+    ok(&aman(
+        dir.path(),
+        &["import", "reports", csv.to_str().unwrap()],
+    ));
+    let out = ok(&aman(dir.path(), &["link", "reports", "--json"]));
+    let summary: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(summary["reports"], 4);
+    assert_eq!(summary["incidents"], 2, "{out}");
+    assert_eq!(summary["incidents_created"], 2);
+    // Running it again changes nothing.
+    let again: serde_json::Value =
+        serde_json::from_str(&ok(&aman(dir.path(), &["link", "reports", "--json"]))).unwrap();
+    assert_eq!(again["incidents_created"], 0);
+    assert_eq!(again["reports_moved"], 0);
+    let geojson = ok(&aman(
+        dir.path(),
+        &["export", "incidents", "--format", "geojson"],
+    ));
+    let features: serde_json::Value = serde_json::from_str(&geojson).unwrap();
+    assert_eq!(features["features"].as_array().unwrap().len(), 2);
+    ok(&aman(dir.path(), &["audit", "verify"]));
+}
+
+#[test]
+fn victim_lists_linked_and_saved_are_estimated_from_the_database_by_stratum() {
+    let dir = setup();
+    let lists = dir.path().join("lists.csv");
+    let mut body = String::from("id,list,name,sex,age\n");
+    // Three lists over 60 people with overlapping coverage; names in two scripts.
+    let given = ["Sherzod", "Dilnoza", "Bakyt", "Aigul", "Rustam", "Gulnara"];
+    let family = [
+        "Usmonov",
+        "Karimova",
+        "Toktogulov",
+        "Asanova",
+        "Yuldashev",
+        "Mamatova",
+        "Sadykov",
+        "Ismailova",
+        "Abdullaev",
+        "Tursunova",
+    ];
+    let mut n = 0;
+    for (i, f) in family.iter().enumerate() {
+        for (j, g) in given.iter().enumerate() {
+            let person = i * given.len() + j;
+            let sex = if j.is_multiple_of(2) { "m" } else { "f" };
+            let age = 20 + person % 40;
+            for (k, list) in ["morgue", "commission", "ngo"].iter().enumerate() {
+                if !(person + k).is_multiple_of(3) || k == 1 {
+                    n += 1;
+                    body.push_str(&format!("{n},{list},{g} {f},{sex},{age}\n"));
+                }
+            }
+        }
+    }
+    std::fs::write(&lists, body).unwrap();
+    let out = ok(&aman(
+        dir.path(),
+        &[
+            "link",
+            "persons",
+            "--input",
+            lists.to_str().unwrap(),
+            "--list-column",
+            "list",
+            "--column",
+            "ignore=list",
+            "--save",
+        ],
+    ));
+    assert!(out.contains("pseudonymous persons"), "{out}");
+    let out = ok(&aman(
+        dir.path(),
+        &[
+            "estimate",
+            "--by",
+            "sex",
+            "--methods",
+            "loglinear",
+            "--no-sensitivity",
+        ],
+    ));
+    assert_eq!(out.matches("stored as estimate run").count(), 2, "{out}");
+    assert!(out.contains("sex=f") && out.contains("sex=m"), "{out}");
+    let err = aman(dir.path(), &["estimate", "--by", "colour"]);
+    assert!(!err.status.success());
+    assert!(String::from_utf8_lossy(&err.stderr).contains("unknown stratum 'colour'"));
+    ok(&aman(dir.path(), &["audit", "verify"]));
+}

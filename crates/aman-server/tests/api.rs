@@ -1253,7 +1253,7 @@ async fn intake_review_estimates_story(env: &Env) {
                             list_name: list.clone(),
                             record_ref: format!("{list}-{n}"),
                             person_id: person.clone(),
-                            sex: Some(if n % 2 == 0 { "m" } else { "f" }.into()),
+                            sex: Some(if n.is_multiple_of(2) { "m" } else { "f" }.into()),
                             age: None,
                             event_date: None,
                             area: None,

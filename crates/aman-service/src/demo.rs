@@ -164,7 +164,8 @@ pub fn estimate_victims(
     .map_err(|e| DemoError::Linkage(e.to_string()))?;
     let metrics = aman_linkage::evaluate(&linkage.output.clustering, &scenario.person_labels())
         .map_err(|e| DemoError::Linkage(e.to_string()))?;
-    let documented = linking::save_person_linkage(store, &who, &records, &linkage, true)?;
+    let clustered = linking::ClusteredRecord::from_person_linkage(&records, &linkage);
+    let documented = linking::save_person_clusters(store, &who, &clustered, true)?;
     let (run, report) = estimation::estimate_linked_persons(store, &who, &[], options)?
         .pop()
         .ok_or_else(|| DemoError::Linkage("no estimate was produced".into()))?;

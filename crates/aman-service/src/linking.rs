@@ -431,14 +431,57 @@ pub fn relink_reports(
     Ok(summary)
 }
 
+/// One victim-list record and the cluster (person) linkage put it in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClusteredRecord {
+    pub list: String,
+    pub record_ref: String,
+    /// Records with the same cluster number are one person.
+    pub cluster: usize,
+    pub sex: Option<String>,
+    pub age: Option<u32>,
+    pub event_date: Option<chrono::NaiveDate>,
+    pub area: Option<String>,
+}
+
+impl ClusteredRecord {
+    /// The records of a victim-list linkage, clustered by person.
+    pub fn from_person_linkage(
+        records: &[aman_linkage::persons::VictimRecord],
+        linkage: &aman_linkage::persons::PersonLinkage,
+    ) -> Vec<ClusteredRecord> {
+        let by_id: HashMap<&str, &aman_linkage::persons::VictimRecord> =
+            records.iter().map(|r| (r.id.as_str(), r)).collect();
+        let mut out = Vec::with_capacity(records.len());
+        for (cluster, person) in linkage.persons.iter().enumerate() {
+            for m in person
+                .records
+                .iter()
+                .filter_map(|id| by_id.get(id.as_str()))
+            {
+                out.push(ClusteredRecord {
+                    list: m.list.clone(),
+                    record_ref: m.id.clone(),
+                    cluster,
+                    sex: m.sex.clone(),
+                    age: m.age.map(|a| a.round().max(0.0) as u32),
+                    event_date: m.event_date,
+                    area: m.place.clone(),
+                });
+            }
+        }
+        out
+    }
+}
+
 /// Stores a linkage of victim lists: every record with its pseudonymous person. A
 /// person keeps the id its records had before when they had one, so re-linking does
-/// not renumber people; new persons get fresh random ids.
-pub fn save_person_linkage(
+/// not renumber people; new persons get fresh random ids, never one given before.
+/// Returns the number of persons.
+pub fn save_person_clusters(
     store: &dyn Store,
     who: &Who,
-    records: &[aman_linkage::persons::VictimRecord],
-    linkage: &aman_linkage::persons::PersonLinkage,
+    records: &[ClusteredRecord],
     synthetic: bool,
 ) -> Result<usize, LinkingError> {
     let previous: HashMap<(String, String), PersonId> = store
@@ -446,26 +489,22 @@ pub fn save_person_linkage(
         .into_iter()
         .map(|r| ((r.list_name, r.record_ref), r.person_id))
         .collect();
-    let by_id: HashMap<&str, &aman_linkage::persons::VictimRecord> =
-        records.iter().map(|r| (r.id.as_str(), r)).collect();
+    let mut clusters: BTreeMap<usize, Vec<&ClusteredRecord>> = BTreeMap::new();
+    for r in records {
+        clusters.entry(r.cluster).or_default().push(r);
+    }
     let mut rng = rand::thread_rng();
     let mut taken: HashSet<PersonId> = previous.values().cloned().collect();
     let mut kept_ids: HashSet<PersonId> = HashSet::new();
     let mut out = Vec::with_capacity(records.len());
-    for person in &linkage.persons {
-        let members: Vec<&aman_linkage::persons::VictimRecord> = person
-            .records
-            .iter()
-            .filter_map(|id| by_id.get(id.as_str()).copied())
-            .collect();
+    for members in clusters.values() {
         let mut votes: BTreeMap<&PersonId, usize> = BTreeMap::new();
-        for m in &members {
-            if let Some(p) = previous.get(&(m.list.clone(), m.id.clone())) {
+        for m in members {
+            if let Some(p) = previous.get(&(m.list.clone(), m.record_ref.clone())) {
                 *votes.entry(p).or_default() += 1;
             }
         }
-        // A previous id is kept by the person holding most of its records; fresh ids
-        // avoid every id ever given, so an id never passes to someone else.
+        // A previous id stays with the person holding most of its records.
         let kept = votes
             .into_iter()
             .filter(|(p, _)| !kept_ids.contains(*p))
@@ -481,16 +520,18 @@ pub fn save_person_linkage(
         for m in members {
             out.push(ListRecord {
                 list_name: m.list.clone(),
-                record_ref: m.id.clone(),
+                record_ref: m.record_ref.clone(),
                 person_id: id.clone(),
                 sex: m.sex.clone(),
-                age: m.age.map(|a| a.round().max(0.0) as u32),
+                age: m.age,
                 event_date: m.event_date,
-                area: m.place.clone(),
+                area: m.area.clone(),
             });
         }
     }
-    let lists = linkage.lists.clone();
+    let mut lists: Vec<String> = records.iter().map(|r| r.list.clone()).collect();
+    lists.sort();
+    lists.dedup();
     store.save_list_linkage(
         who,
         &lists,
@@ -500,8 +541,8 @@ pub fn save_person_linkage(
             "linked {} records on {} list(s) into {} persons",
             out.len(),
             lists.len(),
-            linkage.persons.len()
+            clusters.len()
         ),
     )?;
-    Ok(linkage.persons.len())
+    Ok(clusters.len())
 }

@@ -629,7 +629,8 @@ fn read_form(
 }
 
 /// Take in a report from the form: validated by the core rules, the place resolved by
-/// the offline geocoder; refused fields come back with the message beside each.
+/// the offline geocoder, then linked as the API links it; refused fields come back with
+/// the message beside each.
 #[utoipa::path(
     post,
     path = "/reports",
@@ -667,9 +668,11 @@ pub async fn create(
     };
     let intake = state.intake().clone();
     let by = who(&caller);
-    let result = blocking(move || Ok(intake.submit(&by, input))).await?;
+    // As through the API: stored, then linked to an incident, queued for review, or
+    // the start of a new incident.
+    let result = blocking(move || Ok(intake.submit_and_link(&by, input))).await?;
     match result {
-        Ok(report) => Ok(see_other(&format!("/reports/{}", report.id))),
+        Ok((report, _)) => Ok(see_other(&format!("/reports/{}", report.id))),
         Err(IntakeError::Invalid(v)) => Ok(refused(v.0, form)),
         Err(e) => Err(PageError(e.into())),
     }
