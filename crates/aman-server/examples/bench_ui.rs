@@ -31,6 +31,13 @@ use tower::ServiceExt;
 
 const PASSWORD: &str = "benchmark password";
 
+/// Answers the page's first contentful paint in ms once Chromium has recorded it.
+const PAINT: &str = "const done = arguments[arguments.length - 1]; \
+    new PerformanceObserver((l) => { \
+      const e = l.getEntriesByName('first-contentful-paint')[0]; if (e) done(e.startTime); \
+    }).observe({type: 'paint', buffered: true}); \
+    setTimeout(() => done(-1), 5000);";
+
 fn seed(path: &std::path::Path, n: usize, geocoder: &Geocoder) {
     let mut c = rusqlite::Connection::open(path).unwrap();
     let tx = c.transaction().unwrap();
@@ -283,10 +290,9 @@ fn paint(
                 let v = http(
                     dport,
                     "POST",
-                    &format!("/session/{id}/execute/sync"),
-                    Some(
-                        json!({"script": "const p = performance.getEntriesByName('first-contentful-paint')[0]; return p ? p.startTime : -1;", "args": []}),
-                    ),
+                    &format!("/session/{id}/execute/async"),
+                    // The paint entry is recorded after load: wait for it.
+                    Some(json!({"script": PAINT, "args": []})),
                 )?;
                 fcp.push(v["value"].as_f64().unwrap_or(-1.0));
             }
