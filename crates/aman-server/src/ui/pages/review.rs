@@ -217,7 +217,7 @@ pub async fn list(
         @if found.items.is_empty() {
             p { (ctx.t("review.none")) }
         }
-        div.reports-side {
+        div.review-list {
             @for c in &found.items { (card(&ctx, c, &back)) }
         }
         nav.pager aria-label=(ctx.t("pager.label")) {
