@@ -11,7 +11,8 @@ n=${1:-1000000}
 work=target/bench-import
 rm -rf "$work"; mkdir -p "$work"
 command -v sqlite3 >/dev/null || apt-get install -y sqlite3 >/dev/null
-cargo build --release -q -p aman-cli -p aman-scenario --example bench_stream
+cargo build --release -q -p aman-cli
+cargo build --release -q -p aman-scenario --example bench_stream
 ./target/release/examples/bench_stream "$n" "$work/reports.jsonl" | tail -n 2
 
 # The stream refers to sources 1..12 by id: register twelve in a fresh database.
