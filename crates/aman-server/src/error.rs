@@ -117,8 +117,15 @@ impl AppError {
     }
 }
 
-impl IntoResponse for AppError {
-    fn into_response(self) -> Response {
+impl AppError {
+    /// The status and the message a caller may see; a 5xx's detail is logged here under
+    /// a reference and only the reference is returned.
+    pub fn into_public(self) -> (StatusCode, String) {
+        let (status, _, message, _) = self.into_parts();
+        (status, message)
+    }
+
+    fn into_parts(self) -> (StatusCode, &'static str, String, Vec<FieldError>) {
         let message = if self.status.is_server_error() {
             let reference = uuid::Uuid::new_v4().simple().to_string()[..12].to_string();
             tracing::error!(
@@ -131,14 +138,26 @@ impl IntoResponse for AppError {
         } else {
             self.message
         };
+        (self.status, self.code, message, self.fields)
+    }
+
+    /// The fields at fault (validation failures name each one).
+    pub fn fields(&self) -> &[FieldError] {
+        &self.fields
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, code, message, fields) = self.into_parts();
         let body = ErrorBody {
             error: ErrorDetail {
-                code: self.code.to_string(),
+                code: code.to_string(),
                 message,
-                fields: self.fields,
+                fields,
             },
         };
-        (self.status, axum::Json(body)).into_response()
+        (status, axum::Json(body)).into_response()
     }
 }
 

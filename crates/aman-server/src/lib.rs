@@ -1,5 +1,6 @@
-//! Aman's HTTP API (axum): JSON under `/api/v1`, a plain landing page at `/`, and an
-//! OpenAPI 3 document generated from the handlers at `/api/v1/openapi.json`.
+//! Aman's HTTP server (axum): the JSON API under `/api/v1`, the server-rendered web UI
+//! ([`ui`]: login, dashboard, map, reports, incidents, audit) at `/`, and an OpenAPI 3
+//! document generated from the handlers at `/api/v1/openapi.json`.
 //!
 //! The server is a thin interface: it authenticates, checks the permission matrix
 //! ([`permissions`]), parses input strictly into the one error envelope ([`error`]),
@@ -10,6 +11,7 @@ pub mod error;
 mod handlers;
 pub mod permissions;
 pub mod query;
+pub mod ui;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -96,8 +98,9 @@ struct ApiDoc;
 
 fn router() -> (Router<AppState>, OpenApi) {
     use handlers::{admin, estimates, incidents, records, review, session, site, vault};
+    use ui::pages as page;
     OpenApiRouter::with_openapi(<ApiDoc as utoipa::OpenApi>::openapi())
-        .routes(routes!(site::landing))
+        .routes(routes!(page::session::home))
         .routes(routes!(site::healthz))
         .routes(routes!(site::openapi_json))
         .routes(routes!(session::login))
@@ -129,6 +132,27 @@ fn router() -> (Router<AppState>, OpenApi) {
         .routes(routes!(vault::get_evidence))
         .routes(routes!(vault::checkpoint))
         .routes(routes!(vault::inclusion_proof))
+        // The web UI.
+        .routes(routes!(ui::assets::asset))
+        .routes(routes!(page::session::login_form, page::session::login))
+        .routes(routes!(page::session::logout))
+        .routes(routes!(page::session::language))
+        .routes(routes!(page::dashboard::dashboard))
+        .routes(routes!(page::dashboard::overview))
+        .routes(routes!(page::map::map))
+        .routes(routes!(page::reports::list, page::reports::create))
+        .routes(routes!(page::reports::new_form))
+        .routes(routes!(page::reports::show))
+        .routes(routes!(page::reports::create_incident))
+        .routes(routes!(page::incidents::list))
+        .routes(routes!(page::incidents::show))
+        .routes(routes!(page::incidents::change_status))
+        .routes(routes!(page::incidents::link))
+        .routes(routes!(page::incidents::unlink))
+        .routes(routes!(page::review::list))
+        .routes(routes!(page::review::decide))
+        .routes(routes!(page::estimates::estimates))
+        .routes(routes!(page::audit::audit))
         .split_for_parts()
 }
 
@@ -195,6 +219,7 @@ pub fn app(state: AppState) -> Router {
         .fallback(handlers::site::not_found)
         .layer(Extension(handlers::site::OpenApiJson(doc.into())))
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
+        .layer(axum::middleware::from_fn(ui::security_headers))
         .with_state(state)
 }
 
@@ -214,7 +239,7 @@ pub async fn serve_on(
     listener: tokio::net::TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    tracing::info!(addr = %listener.local_addr()?, "serving the Aman API");
+    tracing::info!(addr = %listener.local_addr()?, "serving the Aman web UI and API");
     axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown)
         .await

@@ -5,8 +5,11 @@
 //! A route without a rule is refused with 500 `no_permission_rule`, so forgetting to
 //! decide who may call a new route fails closed, and the role × route test fails too.
 //!
-//! Partners see only sanitised aggregates (`/stats`): never reports, incidents,
-//! sources or places, which can identify witnesses and victims.
+//! Partners see only sanitised aggregates (`/stats`, the UI's `/overview`): never
+//! reports, incidents, sources or places, which can identify witnesses and victims.
+//!
+//! The web UI's pages are in the same table. On a page route the middleware answers in
+//! HTML: no session → 303 to `/login`; a role without the right → an HTML 403.
 
 use aman_core::{Role, User};
 use axum::extract::{MatchedPath, Request, State};
@@ -136,6 +139,29 @@ pub const RULES: &[Rule] = &[
     rule("GET", "/api/v1/evidence/{id}", Access::Roles(CASEWORK)),
     rule("POST", "/api/v1/audit/checkpoint", Access::Roles(ADMIN)),
     rule("GET", "/api/v1/audit/proof/{id}", Access::Roles(ADMIN)),
+    // The web UI.
+    rule("GET", "/assets/{name}", Access::Public),
+    rule("GET", "/login", Access::Public),
+    rule("POST", "/login", Access::Public),
+    rule("POST", "/logout", Access::Roles(EVERYONE)),
+    rule("GET", "/language/{lang}", Access::Public),
+    rule("GET", "/dashboard", Access::Roles(CASEWORK)),
+    rule("GET", "/overview", Access::Roles(EVERYONE)),
+    rule("GET", "/map", Access::Roles(CASEWORK)),
+    rule("GET", "/reports", Access::Roles(CASEWORK)),
+    rule("POST", "/reports", Access::Roles(INTAKE)),
+    rule("GET", "/reports/new", Access::Roles(INTAKE)),
+    rule("GET", "/reports/{id}", Access::Roles(CASEWORK)),
+    rule("POST", "/reports/{id}/incident", Access::Roles(CURATORS)),
+    rule("GET", "/incidents", Access::Roles(CASEWORK)),
+    rule("GET", "/incidents/{id}", Access::Roles(CASEWORK)),
+    rule("POST", "/incidents/{id}/status", Access::Roles(CURATORS)),
+    rule("POST", "/incidents/{id}/link", Access::Roles(CURATORS)),
+    rule("POST", "/incidents/{id}/unlink", Access::Roles(CURATORS)),
+    rule("GET", "/review", Access::Roles(CASEWORK)),
+    rule("POST", "/review/{id}/decision", Access::Roles(REVIEWERS)),
+    rule("GET", "/estimates", Access::Roles(CASEWORK)),
+    rule("GET", "/audit", Access::Roles(ADMIN)),
 ];
 
 /// The rule for a method and path template, if there is one.
@@ -178,7 +204,7 @@ pub struct Caller {
 }
 
 /// The session token from `Authorization: Bearer …` or, failing that, the cookie.
-fn presented_token(headers: &HeaderMap) -> Option<String> {
+pub(crate) fn presented_token(headers: &HeaderMap) -> Option<String> {
     if let Some(v) = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -235,7 +261,11 @@ pub async fn authorize(
     if rule.access == Access::Public {
         return next.run(req).await;
     }
+    let page = crate::ui::is_page(&path);
     let Some(token) = presented_token(req.headers()) else {
+        if page {
+            return crate::ui::sign_in_first();
+        }
         return AppError::unauthorized("sign in first: send Authorization: Bearer <token>")
             .into_response();
     };
@@ -247,6 +277,7 @@ pub async fn authorize(
     .await
     {
         Ok(Some(user)) => user,
+        Ok(None) if page => return crate::ui::sign_in_first(),
         Ok(None) => {
             return AppError::unauthorized("the session is unknown or has expired; sign in again")
                 .into_response()
@@ -254,6 +285,9 @@ pub async fn authorize(
         Err(e) => return e.into_response(),
     };
     if !rule.access.allows(user.role) {
+        if page {
+            return crate::ui::forbidden_page(req.headers(), user.role);
+        }
         return AppError::forbidden(format!(
             "the {} role may not call {method} {path}",
             user.role.code()
@@ -292,7 +326,16 @@ mod tests {
             .filter(|r| r.access != Access::Public && r.access.allows(Role::Partner))
             .map(|r| r.path)
             .collect();
-        assert_eq!(partner, ["/api/v1/logout", "/api/v1/me", "/api/v1/stats"]);
+        assert_eq!(
+            partner,
+            [
+                "/api/v1/logout",
+                "/api/v1/me",
+                "/api/v1/stats",
+                "/logout",
+                "/overview"
+            ]
+        );
     }
 
     #[test]

@@ -297,7 +297,13 @@ async fn every_route_has_a_rule_and_every_role_gets_exactly_what_the_matrix_says
         tokens.push((role, env.login(role).await));
     }
     for (method, path) in &ops {
-        let uri = path.replace("{id}", "1").replace("{report_id}", "1");
+        let uri = path
+            .replace("{id}", "1")
+            .replace("{report_id}", "1")
+            .replace("{name}", "ui.css")
+            .replace("{lang}", "en");
+        // Web UI pages answer in HTML: no session → to /login, a refused role → HTML 403.
+        let page = aman_server::ui::is_page(path);
         let method: Method = method.parse().unwrap();
         let rule = aman_server::permissions::rule_for(method.as_str(), path).unwrap();
         let body = (method != Method::GET).then(|| json!({}));
@@ -309,6 +315,10 @@ async fn every_route_has_a_rule_and_every_role_gets_exactly_what_the_matrix_says
                 "{method} {path} is public but answered {} without a token",
                 anon.status
             ),
+            Access::Roles(_) if page => {
+                assert_eq!(anon.status, StatusCode::SEE_OTHER, "{method} {path}");
+                assert_eq!(anon.headers[header::LOCATION], "/login", "{method} {path}");
+            }
             Access::Roles(_) => {
                 assert_eq!(anon.status, StatusCode::UNAUTHORIZED, "{method} {path}");
                 assert_eq!(envelope(&anon), "unauthorized");
@@ -348,7 +358,11 @@ async fn every_route_has_a_rule_and_every_role_gets_exactly_what_the_matrix_says
                     StatusCode::FORBIDDEN,
                     "{method} {path} as {role:?}"
                 );
-                assert_eq!(envelope(&a), "forbidden");
+                if page {
+                    assert!(a.text.starts_with("<!DOCTYPE html>"), "{method} {path}");
+                } else {
+                    assert_eq!(envelope(&a), "forbidden");
+                }
             }
         }
     }
@@ -950,7 +964,10 @@ async fn openapi_describes_every_route_with_bearer_auth() {
 #[tokio::test]
 async fn landing_page_health_and_stats() {
     let env = sqlite_env();
-    let page = env.call(Method::GET, "/", None, None).await;
+    let home = env.call(Method::GET, "/", None, None).await;
+    assert_eq!(home.status, StatusCode::SEE_OTHER);
+    assert_eq!(home.headers[header::LOCATION], "/login");
+    let page = env.call(Method::GET, "/login", None, None).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.text.contains("/api/v1/openapi.json"));
     assert!(!page.text.contains("SYNTHETIC"));
@@ -976,7 +993,7 @@ async fn landing_page_health_and_stats() {
     let source = a.body["id"].as_i64().unwrap();
     env.report(&admin, report_body(source, 10, "Osh", &["arson"], "fire"))
         .await;
-    let page = env.call(Method::GET, "/", None, None).await;
+    let page = env.call(Method::GET, "/login", None, None).await;
     assert!(page.text.contains(aman_core::SYNTHETIC_LABEL));
 
     let partner = env.login(Role::Partner).await;

@@ -6,6 +6,7 @@
 //! and the record of who made it are stored or lost together.
 
 mod consolidation;
+mod dashboard;
 mod driver;
 mod migrate;
 mod postgres;
@@ -132,6 +133,41 @@ pub struct Counts {
     pub incidents_by_status: Vec<(VerificationStatus, u64)>,
     pub unlinked_reports: u64,
     pub ambiguous_places: u64,
+}
+
+/// Incidents in one admin area.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AreaCount {
+    pub code: String,
+    pub name: Option<String>,
+    pub count: u64,
+}
+
+/// Incidents matching a filter, counted several ways (web UI dashboard and map).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct IncidentBreakdown {
+    pub total: u64,
+    /// Statuses with at least one incident, in ladder order.
+    pub by_status: Vec<(VerificationStatus, u64)>,
+    /// An incident of several types counts once under each; taxonomy order.
+    pub by_type: Vec<(aman_core::EventType, u64)>,
+    /// By the UTC day the incident started, oldest first.
+    pub by_day: Vec<(chrono::NaiveDate, u64)>,
+    /// Most incidents first.
+    pub by_admin1: Vec<AreaCount>,
+    pub by_admin2: Vec<AreaCount>,
+    /// Incidents without coordinates (not on the map).
+    pub unlocated: u64,
+}
+
+/// Located incidents in one grid cell: their mean position, how many, and the lowest id
+/// (the incident itself when `count` is 1).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IncidentCluster {
+    pub latitude: f64,
+    pub longitude: f64,
+    pub count: u64,
+    pub first_id: i64,
 }
 
 /// What can go wrong in the store. `Backend` details are for the log, not for users.
@@ -299,6 +335,18 @@ pub trait Store: ConsolidationStore + VaultStore + Send + Sync + std::fmt::Debug
             1,
         ))
     }
+
+    // ---- Web UI aggregates (dashboard and map); SQL in dashboard.rs ----------------
+
+    /// Incidents matching `filter`, counted by status, type, start day and admin area.
+    fn incident_breakdown(&self, filter: &IncidentFilter) -> Result<IncidentBreakdown>;
+    /// Located incidents matching `filter`, grouped into grid cells of `cell_deg`
+    /// degrees (latitude and longitude): one entry per non-empty cell.
+    fn incident_clusters(
+        &self,
+        filter: &IncidentFilter,
+        cell_deg: f64,
+    ) -> Result<Vec<IncidentCluster>>;
 }
 
 // ================================================================================

@@ -22,8 +22,8 @@ use crate::driver::{Driver, Row, Tx, Value};
 use crate::postgres::PgDriver;
 use crate::sqlite::SqliteDriver;
 use crate::{
-    Counts, ImportMark, IncidentFilter, NewReport, Page, PageRequest, ReportFilter, Result, Store,
-    StoreError, Who,
+    Counts, ImportMark, IncidentBreakdown, IncidentCluster, IncidentFilter, NewReport, Page,
+    PageRequest, ReportFilter, Result, Store, StoreError, Who,
 };
 
 /// The one implementation of [`Store`], over SQLite or PostgreSQL.
@@ -75,7 +75,7 @@ fn corrupt(what: &str) -> impl Fn(serde_json::Error) -> StoreError + '_ {
     move |e| StoreError::Corrupt(format!("{what}: {e}"))
 }
 
-fn parse_code<T>(code: &str, parse: fn(&str) -> Option<T>, what: &str) -> Result<T> {
+pub(crate) fn parse_code<T>(code: &str, parse: fn(&str) -> Option<T>, what: &str) -> Result<T> {
     parse(code).ok_or_else(|| StoreError::Corrupt(format!("unknown {what} '{code}'")))
 }
 
@@ -150,18 +150,22 @@ fn user_from_row(row: &Row) -> Result<User> {
 
 /// Accumulates a WHERE clause and its parameters.
 #[derive(Default)]
-struct Where {
+pub(crate) struct Where {
     clauses: Vec<String>,
-    params: Vec<Value>,
+    pub(crate) params: Vec<Value>,
 }
 
 impl Where {
-    fn add(&mut self, clause: impl Into<String>, params: impl IntoIterator<Item = Value>) {
+    pub(crate) fn add(
+        &mut self,
+        clause: impl Into<String>,
+        params: impl IntoIterator<Item = Value>,
+    ) {
         self.clauses.push(clause.into());
         self.params.extend(params);
     }
 
-    fn sql(&self) -> String {
+    pub(crate) fn sql(&self) -> String {
         if self.clauses.is_empty() {
             String::new()
         } else {
@@ -172,7 +176,7 @@ impl Where {
 
 /// Filters shared by reports (`r`) and incidents (`i`): time overlap, types, areas, box.
 #[allow(clippy::too_many_arguments)]
-fn common_filters(
+pub(crate) fn common_filters(
     w: &mut Where,
     alias: &str,
     from: Option<DateTime<Utc>>,
@@ -1172,5 +1176,19 @@ impl<D: Driver> Store for SqlStore<D> {
             })
             .collect()
         })
+    }
+
+    // ---- Web UI aggregates; the SQL is in dashboard.rs ----
+
+    fn incident_breakdown(&self, filter: &IncidentFilter) -> Result<IncidentBreakdown> {
+        self.breakdown(filter)
+    }
+
+    fn incident_clusters(
+        &self,
+        filter: &IncidentFilter,
+        cell_deg: f64,
+    ) -> Result<Vec<IncidentCluster>> {
+        self.clusters(filter, cell_deg)
     }
 }

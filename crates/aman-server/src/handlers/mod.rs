@@ -16,17 +16,17 @@ use aman_store::Who;
 use crate::permissions::Caller;
 
 /// The audit-log identity of the signed-in caller.
-fn who(caller: &Caller) -> Who {
+pub(crate) fn who(caller: &Caller) -> Who {
     Who::user(caller.user.username.clone())
 }
 
 /// Does the store hold the synthetic demo scenario? Then every page says so.
-fn holds_synthetic(store: &dyn aman_store::Store) -> Result<bool, crate::AppError> {
+pub(crate) fn holds_synthetic(store: &dyn aman_store::Store) -> Result<bool, crate::AppError> {
     Ok(store.list_sources()?.iter().any(|s| s.synthetic))
 }
 
 /// A path id, refused by name when it is not a number.
-fn path_id(name: &str, value: &str) -> Result<i64, crate::AppError> {
+pub(crate) fn path_id(name: &str, value: &str) -> Result<i64, crate::AppError> {
     value.parse().map_err(|_| {
         crate::AppError::field(
             axum::http::StatusCode::BAD_REQUEST,

@@ -38,7 +38,7 @@ pub struct LoginResponse {
     pub user: User,
 }
 
-fn cookie(state: &AppState, value: &str, max_age: i64) -> Result<HeaderValue, AppError> {
+pub(crate) fn cookie(state: &AppState, value: &str, max_age: i64) -> Result<HeaderValue, AppError> {
     let secure = if state.secure_cookie { "; Secure" } else { "" };
     HeaderValue::from_str(&format!(
         "{SESSION_COOKIE}={value}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}{secure}"
