@@ -382,6 +382,11 @@ async fn forms_without_the_session_csrf_token_are_refused() {
     assert_eq!(after.history.last().unwrap().reason, "two sources agree");
     let page = env.get(&format!("/incidents/{incident}"), &session).await;
     assert!(page.text.contains("two sources agree"));
+    // Persons and evidence are listed by pseudonymous id and hash only.
+    assert!(page.text.contains("Persons and evidence"));
+    assert!(page
+        .text
+        .contains("No evidence items are filed under this incident."));
 
     // The login form is paired with its cookie: a token without the cookie is refused.
     let form = env.get("/login", "").await;

@@ -135,8 +135,15 @@ pub async fn show(
     let ctx = Ctx::new(&state, &headers, Some(&caller)).await?;
     let id = page_id(&id)?;
     let store = state.store().clone();
-    let (incident, sources) =
-        blocking(move || Ok((store.get_incident(id)?, store.list_sources()?))).await?;
+    let (incident, sources, persons, evidence) = blocking(move || {
+        Ok((
+            store.get_incident(id)?,
+            store.list_sources()?,
+            store.identities_for_incident(id)?,
+            store.evidence_for_incident(id)?,
+        ))
+    })
+    .await?;
     let inc: Incident =
         incident.ok_or_else(|| AppError::not_found(format!("incident {id} not found")))?;
     let s = &inc.summary;
@@ -182,6 +189,40 @@ pub async fn show(
                                     input id={ "unlink-reason-" (r.id) } name="reason" required;
                                 }
                                 p { button.secondary type="submit" { (ctx.t("incident.unlink")) } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        section aria-labelledby="persons-evidence" {
+            h2 id="persons-evidence" { (ctx.t("incident.persons_evidence")) }
+            p { (ctx.t("incident.persons_note")) }
+            @if persons.is_empty() {
+                p { (ctx.t("incident.no_persons")) }
+            } @else {
+                ul.persons { @for p in &persons { li { code { (p) } } } }
+            }
+            @if evidence.is_empty() {
+                p { (ctx.t("incident.no_evidence")) }
+            } @else {
+                table {
+                    caption { (ctx.t("incident.evidence")) }
+                    thead { tr {
+                        th scope="col" { "SHA-256" }
+                        th scope="col" { (ctx.t("evidence.type")) }
+                        th.num scope="col" { (ctx.t("evidence.size")) }
+                        th scope="col" { (ctx.t("evidence.collected")) }
+                        th scope="col" { (ctx.t("reports.place")) }
+                    } }
+                    tbody {
+                        @for e in &evidence {
+                            tr {
+                                td { code title=(e.sha256) { (e.sha256.get(..16).unwrap_or(&e.sha256)) "…" } }
+                                td { (e.media_type) }
+                                td.num { (e.size) }
+                                td { (e.collected_by) ", " (when(e.collected_at)) }
+                                td { (e.place.as_deref().unwrap_or("—")) }
                             }
                         }
                     }
