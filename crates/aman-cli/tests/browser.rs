@@ -11,14 +11,16 @@
 //! Without them the test prints one `skipped: …` line and passes, unless
 //! `AMAN_REQUIRE_BROWSER=1` (CI), where their absence fails it.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use base64::Engine;
 use serde_json::{json, Value};
+use support::{free_port, http, logins, wait_for, Running};
+
+mod support;
 
 /// The W3C WebDriver key of an element reference.
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
@@ -47,118 +49,6 @@ fn tools() -> Result<(PathBuf, PathBuf, String), String> {
     Ok((chromium, driver, axe))
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// One HTTP/1.1 exchange with a local server. chromedriver keeps the connection open
-/// whatever the request says, so the body is read by its `Content-Length`.
-fn http(
-    port: u16,
-    method: &str,
-    path: &str,
-    body: Option<&Value>,
-) -> Result<(u16, String), String> {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?;
-    s.set_read_timeout(Some(Duration::from_secs(120))).ok();
-    let payload = body.map(|b| b.to_string()).unwrap_or_default();
-    let mut req =
-        format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n");
-    if body.is_some() {
-        req.push_str("Content-Type: application/json; charset=utf-8\r\n");
-    }
-    req.push_str(&format!(
-        "Content-Length: {}\r\n\r\n{payload}",
-        payload.len()
-    ));
-    s.write_all(req.as_bytes()).map_err(|e| e.to_string())?;
-    let mut raw = Vec::new();
-    let mut buf = [0u8; 65536];
-    let (head_end, length) = loop {
-        let n = s.read(&mut buf).map_err(|e| e.to_string())?;
-        if n == 0 {
-            return Err("connection closed before the header ended".into());
-        }
-        raw.extend_from_slice(&buf[..n]);
-        if let Some(i) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
-            let head = String::from_utf8_lossy(&raw[..i]).to_ascii_lowercase();
-            let length = head
-                .lines()
-                .find_map(|l| l.strip_prefix("content-length:"))
-                .and_then(|v| v.trim().parse::<usize>().ok());
-            break (i + 4, length);
-        }
-    };
-    match length {
-        Some(len) => {
-            while raw.len() < head_end + len {
-                let n = s.read(&mut buf).map_err(|e| e.to_string())?;
-                if n == 0 {
-                    break;
-                }
-                raw.extend_from_slice(&buf[..n]);
-            }
-        }
-        None => {
-            s.read_to_end(&mut raw).map_err(|e| e.to_string())?;
-        }
-    }
-    let head = String::from_utf8_lossy(&raw[..head_end]).into_owned();
-    let rest = String::from_utf8_lossy(&raw[head_end..]).into_owned();
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .ok_or("no status")?;
-    let body = if head
-        .to_ascii_lowercase()
-        .contains("transfer-encoding: chunked")
-    {
-        dechunk(&rest)
-    } else {
-        rest
-    };
-    Ok((status, body))
-}
-
-fn dechunk(mut s: &str) -> String {
-    let mut out = String::new();
-    while let Some((size, rest)) = s.split_once("\r\n") {
-        let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
-        if n == 0 || rest.len() < n {
-            break;
-        }
-        out.push_str(&rest[..n]);
-        s = rest[n..].trim_start_matches("\r\n");
-    }
-    out
-}
-
-fn wait_for(what: &str, mut ready: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !ready() {
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "{what} did not start"
-        );
-        std::thread::sleep(Duration::from_millis(200));
-    }
-}
-
-/// A child process killed when the test ends, however it ends.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// A WebDriver session.
 struct Browser {
     port: u16,
@@ -169,7 +59,7 @@ struct Browser {
 impl Browser {
     fn cmd(&self, method: &str, path: &str, body: Option<Value>) -> Value {
         let url = format!("/session/{}{path}", self.session);
-        let (status, text) = http(self.port, method, &url, body.as_ref()).unwrap();
+        let (status, text) = http(self.port, method, &url, body.as_ref(), &[]).unwrap();
         let v: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
         assert!(status < 400, "WebDriver {method} {path}: {status} {text}");
         v["value"].clone()
@@ -197,6 +87,7 @@ impl Browser {
                 "POST",
                 &url,
                 Some(&json!({"using": "css selector", "value": css})),
+                &[],
             )
             .unwrap();
             if status < 400 {
@@ -333,18 +224,6 @@ impl Browser {
     }
 }
 
-/// The logins `aman demo` printed: (username, password).
-fn logins(stdout: &str) -> Vec<(String, String)> {
-    stdout
-        .lines()
-        .filter_map(|l| {
-            let (left, password) = l.split_once("password: ")?;
-            let user = left.split_whitespace().next()?;
-            Some((user.to_string(), password.trim().to_string()))
-        })
-        .collect()
-}
-
 #[test]
 fn the_web_ui_in_headless_chromium() {
     let (chromium, driver, axe) = match tools() {
@@ -382,7 +261,7 @@ fn the_web_ui_in_headless_chromium() {
 
     let _server = Running(aman(&["serve"]).stdout(Stdio::null()).spawn().unwrap());
     wait_for("aman serve", || {
-        http(port, "GET", "/healthz", None).is_ok_and(|(s, _)| s == 200)
+        http(port, "GET", "/healthz", None, &[]).is_ok_and(|(s, _)| s == 200)
     });
     let driver_port = free_port();
     let mut chromedriver = Command::new(&driver)
@@ -395,7 +274,7 @@ fn the_web_ui_in_headless_chromium() {
     std::thread::spawn(move || for _ in BufReader::new(out).lines() {});
     let _driver = Running(chromedriver);
     wait_for("chromedriver", || {
-        http(driver_port, "GET", "/status", None).is_ok_and(|(s, _)| s == 200)
+        http(driver_port, "GET", "/status", None, &[]).is_ok_and(|(s, _)| s == 200)
     });
     let (status, text) = http(
         driver_port,
@@ -410,6 +289,7 @@ fn the_web_ui_in_headless_chromium() {
                          "--disable-background-networking", "--disable-component-update"]
             }
         }}})),
+        &[],
     )
     .unwrap();
     assert_eq!(status, 200, "new session: {text}");
