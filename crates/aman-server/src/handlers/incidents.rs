@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::{Extension, Json};
 use serde::{Deserialize, Serialize};
 
-use super::{path_id, who};
+use super::{path_id, require_reason, who};
 use crate::error::{blocking, ApiJson, AppError, MaybeJson, QueryPairs};
 use crate::permissions::Caller;
 use crate::query::{reason_param, IncidentParams};
@@ -52,16 +52,6 @@ pub struct ReasonBody {
 pub struct StatusRequest {
     pub status: VerificationStatus,
     pub reason: String,
-}
-
-fn require_reason(reason: &str) -> Result<(), AppError> {
-    if reason.trim().is_empty() {
-        return Err(AppError::invalid(
-            "reason",
-            "say why: the reason is kept in the audit log",
-        ));
-    }
-    Ok(())
 }
 
 async fn load(state: &AppState, id: i64) -> Result<Incident, AppError> {

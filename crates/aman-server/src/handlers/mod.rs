@@ -36,3 +36,14 @@ pub(crate) fn path_id(name: &str, value: &str) -> Result<i64, crate::AppError> {
         )
     })
 }
+
+/// Every change carries a reason for the audit log; a blank one is refused by name.
+pub(crate) fn require_reason(reason: &str) -> Result<(), crate::AppError> {
+    if reason.trim().is_empty() {
+        return Err(crate::AppError::invalid(
+            "reason",
+            "say why: the reason is kept in the audit log",
+        ));
+    }
+    Ok(())
+}

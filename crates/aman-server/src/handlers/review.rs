@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::{Extension, Json};
 use serde::{Deserialize, Serialize};
 
-use super::{path_id, who};
+use super::{path_id, require_reason, who};
 use crate::error::{blocking, ApiJson, AppError, QueryPairs};
 use crate::permissions::Caller;
 use crate::query::ReviewParams;
@@ -101,12 +101,7 @@ pub async fn decide(
     ApiJson(body): ApiJson<DecisionRequest>,
 ) -> Result<Json<ReviewCandidate>, AppError> {
     let id = path_id("id", &id)?;
-    if body.reason.trim().is_empty() {
-        return Err(AppError::invalid(
-            "reason",
-            "say why: the reason is kept in the audit log",
-        ));
-    }
+    require_reason(&body.reason)?;
     let store = state.store.clone();
     let candidate = blocking(move || {
         store

@@ -9,7 +9,7 @@ use axum::{Extension, Form};
 use maud::{html, Markup};
 
 use super::reports::report_facts;
-use super::{field, page_id};
+use super::{field, page_id, reason};
 use crate::error::{blocking, AppError, QueryPairs};
 use crate::handlers::who;
 use crate::permissions::Caller;
@@ -289,17 +289,6 @@ pub async fn show(
         }
     };
     Ok(page(layout(&ctx, &title, "/incidents", body)))
-}
-
-fn reason(form: &[(String, String)]) -> Result<String, PageError> {
-    let r = field(form, "reason").trim().to_string();
-    if r.is_empty() {
-        return Err(PageError(AppError::invalid(
-            "reason",
-            "say why: the reason is kept in the audit log",
-        )));
-    }
-    Ok(r)
 }
 
 fn report_id(form: &[(String, String)]) -> Result<i64, PageError> {

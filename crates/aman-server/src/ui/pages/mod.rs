@@ -22,6 +22,13 @@ fn field<'a>(form: &'a [(String, String)], key: &str) -> &'a str {
         .map_or("", |(_, v)| v.as_str())
 }
 
+/// The form's `reason`, trimmed; a blank one is refused beside its field.
+fn reason(form: &[(String, String)]) -> Result<String, AppError> {
+    let r = field(form, "reason").trim().to_string();
+    crate::handlers::require_reason(&r)?;
+    Ok(r)
+}
+
 /// A path id, or a 404 page (an id that is not a number names nothing).
 fn page_id(value: &str) -> Result<i64, AppError> {
     value.parse().map_err(|_| {

@@ -13,7 +13,7 @@ use axum::{Extension, Form};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use maud::{html, Markup};
 
-use super::{field, page_id};
+use super::{field, page_id, reason};
 use crate::error::{blocking, AppError, QueryPairs};
 use crate::handlers::who;
 use crate::permissions::Caller;
@@ -699,13 +699,7 @@ pub async fn create_incident(
     check_csrf(&caller, &form)?;
     let id = page_id(&id)?;
     let title = field(&form, "title").trim().to_string();
-    let reason = field(&form, "reason").trim().to_string();
-    if reason.is_empty() {
-        return Err(PageError(AppError::invalid(
-            "reason",
-            "say why: the reason is kept in the audit log",
-        )));
-    }
+    let reason = reason(&form)?;
     let store = state.store().clone();
     let by = who(&caller);
     let incident = blocking(move || {

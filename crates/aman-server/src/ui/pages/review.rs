@@ -9,7 +9,7 @@ use axum::response::Response;
 use axum::{Extension, Form};
 use maud::{html, Markup};
 
-use super::{field, page_id};
+use super::{field, page_id, reason};
 use crate::error::{blocking, AppError, QueryPairs};
 use crate::handlers::who;
 use crate::permissions::Caller;
@@ -255,13 +255,7 @@ pub async fn decide(
             "choose match, not a match or unsure",
         ))
     })?;
-    let reason = field(&form, "reason").trim().to_string();
-    if reason.is_empty() {
-        return Err(PageError(AppError::invalid(
-            "reason",
-            "say why: the reason is kept in the audit log",
-        )));
-    }
+    let reason = reason(&form)?;
     let back = field(&form, "back");
     let back = if back.starts_with("/review") && !back.starts_with("//") {
         back.to_string()
