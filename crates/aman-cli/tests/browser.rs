@@ -122,12 +122,25 @@ impl Browser {
         );
     }
 
+    /// The element's text; retried while a navigation replaces the page between
+    /// finding the element and reading it (a stale element reference).
     fn text(&self, css: &str) -> String {
-        let id = self.find(css);
-        self.cmd("GET", &format!("/element/{id}/text"), None)
-            .as_str()
-            .unwrap_or("")
-            .to_string()
+        let start = Instant::now();
+        loop {
+            let id = self.find(css);
+            let url = format!("/session/{}/element/{id}/text", self.session);
+            let (status, text) = http(self.port, "GET", &url, None, &[]).unwrap();
+            let v: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+            if status < 400 {
+                return v["value"].as_str().unwrap_or("").to_string();
+            }
+            assert!(
+                v["value"]["error"] == "stale element reference"
+                    && start.elapsed() < Duration::from_secs(10),
+                "WebDriver text of {css}: {status} {text}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
     }
 
     fn run(&self, script: &str) -> Value {
