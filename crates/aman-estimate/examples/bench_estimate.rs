@@ -212,6 +212,7 @@ fn coverage_study() {
                 burn_in: 2_000,
                 draws: 1_000,
                 thin: 10,
+                chains: 2,
                 ..Default::default()
             },
         )

@@ -52,7 +52,9 @@ impl Default for LcmcrOptions {
             thin: 100,
             a_alpha: 0.25,
             b_alpha: 0.25,
-            chains: 2,
+            // Four rather than two: on multimodal posteriors (HRDAG's Colombia stratum) two
+            // chains can sit in the same slow regime and agree, hiding the Monte Carlo error.
+            chains: 4,
             seed: 1,
             interval: 0.95,
         }

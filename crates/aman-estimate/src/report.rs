@@ -66,7 +66,7 @@ impl Default for EstimateOptions {
         Self {
             methods: Method::ALL.to_vec(),
             seed: 1,
-            chains: 2,
+            chains: 4,
             interval: 0.95,
             loglinear: LogLinearOptions::default(),
             dga: DgaOptions::default(),

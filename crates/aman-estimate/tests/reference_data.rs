@@ -114,11 +114,13 @@ fn philippines_lcmcr_close_to_hrdag() {
     );
 }
 
-/// HRDAG's posterior for this stratum is bimodal (modes near 1,500 and 2,200; mean 2,066).
-/// Converged runs of ours (2 chains × 1,000 draws thinned by 1,000, R-hat 1.005) give mean
-/// 1,797 and 95% interval 1,374–2,841 against HRDAG's 2,066 and 1,396–3,062: our posterior
-/// weights the lower mode more. The tolerances below (mean within 15%, interval ends within
-/// 10%) are set to that known gap, not to Monte Carlo error.
+/// HRDAG's posterior for this stratum is bimodal (modes near 1,500 and 2,400) and its
+/// 1,000 draws come from one chain. Chains of this sampler switch modes every few thousand
+/// sweeps but also drift more slowly: eight chains at HRDAG's own settings (K* = 15,
+/// burn-in 10,000, 10,000 samples thinned by 500) gave chain means from 1,794 to 2,095,
+/// pooled 1,952, so one chain's mean carries a Monte Carlo error of about ±125 and
+/// HRDAG's 2,066 lies inside that spread. The test therefore pools many shorter chains
+/// and allows the mean 10% (about 1.6 chain-to-chain standard deviations).
 #[test]
 fn colombia_lcmcr_within_hrdag_posterior() {
     let Some(shared) = aman_testkit::shared_dir("colombia_lcmcr_within_hrdag_posterior") else {
@@ -144,13 +146,22 @@ fn colombia_lcmcr_within_hrdag_posterior() {
     .collect();
     let th = summarize_draws(&theirs, 0.95);
     assert_eq!(th.mean.round(), 2066.0);
-    let r = lcmcr::estimate(table, &reduced(LcmcrOptions::hrdag_k_star(20), 3)).unwrap();
+    let options = LcmcrOptions {
+        k_star: LcmcrOptions::hrdag_k_star(20),
+        burn_in: 3_000,
+        draws: 400,
+        thin: 100,
+        chains: 8,
+        seed: 3,
+        ..LcmcrOptions::default()
+    };
+    let r = lcmcr::estimate(table, &options).unwrap();
     let ours = &r.summary;
     println!(
-        "Colombia: HRDAG mean {:.0}, median {:.0} ({:.0}–{:.0}); ours mean {:.0}, median {:.0} ({:.0}–{:.0}), R-hat {:?}",
-        th.mean, th.median, th.lower, th.upper, ours.mean, ours.median, ours.lower, ours.upper, r.r_hat
+        "Colombia: HRDAG mean {:.0}, median {:.0} ({:.0}–{:.0}); ours mean {:.0}, median {:.0} ({:.0}–{:.0}), chain means {:.0?}, R-hat {:?}",
+        th.mean, th.median, th.lower, th.upper, ours.mean, ours.median, ours.lower, ours.upper, r.chain_means, r.r_hat
     );
-    assert!((ours.mean - th.mean).abs() < 0.15 * th.mean);
+    assert!((ours.mean - th.mean).abs() < 0.10 * th.mean);
     assert!((ours.lower - th.lower).abs() < 0.10 * th.lower);
     assert!((ours.upper - th.upper).abs() < 0.10 * th.upper);
 }
