@@ -3,9 +3,9 @@
 //! folds what makes the same person's name look different across documents:
 //! feminine surname endings (-ova → -ov, -eva → -ev, -ina → -in, -skaya → -sky),
 //! Kyrgyz and Uzbek "son / daughter of" particles written as separate words
-//! ("Asanbek uulu", "Asanbek kyzy", "Akbar o'g'li" → the surname form "Asanbekov"),
-//! and Russian-style patronymics (-ovich, -ovna, ...), which are dropped from whole
-//! names because many lists omit them.
+//! ("Asanbek uulu", "Asanbek kyzy" → the surname form "Asanbekov"; after a surname and
+//! a given name, "Akbar o'g'li" is a patronymic), and patronymics (-ovich, -ovna, ...,
+//! "o'g'li", "qizi"), which are dropped from whole names because many lists omit them.
 
 use crate::record::FieldKind;
 
@@ -30,7 +30,12 @@ pub(crate) fn loose(folded: &str, kind: FieldKind) -> String {
             while i < words.len() {
                 let w = words[i];
                 if i + 1 < words.len() && is_particle(words[i + 1]) {
-                    out.push(surname_form(w));
+                    // After a surname and a given name, "Ikrom o'g'li" is the father's
+                    // name (an Uzbek patronymic, dropped like "Ikromovich"); elsewhere
+                    // "Bekjan uulu" stands for the surname.
+                    if !(kind == FieldKind::FullName && out.len() >= 2) {
+                        out.push(surname_form(w));
+                    }
                     i += 2;
                     continue;
                 }
@@ -122,6 +127,14 @@ mod tests {
         assert_eq!(
             l("Усмонов Шерзод Акбарович", FieldKind::FullName),
             l("Usmanov Sherzod", FieldKind::FullName)
+        );
+        assert_eq!(
+            l("Mamatov Nematjon Ikrom oʻgʻli", FieldKind::FullName),
+            l("Маматов Нематжон Икромович", FieldKind::FullName)
+        );
+        assert_eq!(
+            l("Ernis Bekjan uulu", FieldKind::FullName),
+            l("Эрнис Бекжанов", FieldKind::FullName)
         );
         assert_eq!(
             l("Sokolovskaya", FieldKind::FamilyName),

@@ -31,6 +31,9 @@ fn loose_word(word: &str, out: &mut String) {
             ("ch", 3)
         } else if at(i, b"dzh") {
             ("i", 3)
+        } else if at(i, b"tzh") || at(i, b"tsh") {
+            // т + ж / ш ("Нематжон" → "nematzhon"): not the ts/tz of ц.
+            ("t", 1)
         } else if at(i, b"dj") || at(i, b"zh") {
             ("i", 2)
         } else if at(i, b"kh") {
@@ -89,6 +92,7 @@ fn loose_word(word: &str, out: &mut String) {
 /// assert_eq!(k, loose_key("Jalol-Obod"));
 /// assert_eq!(loose_key("Усмонов Шерзод"), loose_key("Usmonov Sherzod"));
 /// assert_eq!(loose_key("Usmanov Sherzod"), loose_key("Usmonov Sherzod"));
+/// assert_eq!(loose_key("Нематжон"), loose_key("Nematjon"));
 /// ```
 pub fn loose_key(s: &str) -> String {
     let folded = fold_with(s, Hyphen::Join);
