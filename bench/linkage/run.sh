@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Aman vs Splink record linkage, side by side in one invocation.
 #
-#   bench/linkage/run.sh            # FEBRL3, FEBRL4, fake_1000, scenario victims: both tools
+#   bench/linkage/run.sh            # FEBRL3, FEBRL4, fake_1000, scenario victims and reports: both tools
 #   bench/linkage/run.sh --scale    # Aman alone on 10k, 100k, 1M generated records
 #
 # Splink 5 (DuckDB backend) is installed into a throwaway virtualenv under the
@@ -83,5 +83,19 @@ run "$aman" scenario_persons "$scenario"
 for model in basic rich; do
     echo "splink ($model): scenario_persons" >&2
     run "$python" "$here/splink_bench.py" "$scenario" scenario_persons "$model"
+done
+
+# Report → incident linkage on the scenario's original reports: Aman's intake geocodes
+# and links them (scenario_eval) and dumps the features it used; Splink links the same
+# features. Aman's wall time and memory include generating, validating and geocoding
+# the scenario and linking its victims; the linking itself is inner_wall_s.
+reports="$target/bench-linkage-scenario-reports"
+mkdir -p "$reports"
+cargo build --release -q -p aman-service --example scenario_eval
+echo "aman: scenario_incidents" >&2
+run "$target/release/examples/scenario_eval" 20100610 --dump "$reports"
+for model in basic rich; do
+    echo "splink ($model): scenario_incidents" >&2
+    run "$python" "$here/splink_bench.py" "$reports" scenario_incidents "$model"
 done
 print_table

@@ -1,7 +1,7 @@
 """Splink side of the Aman linkage benchmark (bench/linkage/run.sh).
 
 Runs one case per process so that peak memory is per case:
-    python splink_bench.py DATA_DIR febrl3|febrl4|fake1000|scenario_persons basic|rich
+    python splink_bench.py DATA_DIR febrl3|febrl4|fake1000|scenario_persons|scenario_incidents basic|rich
 
 Models follow the shape of Splink's documented FEBRL examples: name comparisons on
 given name and surname, a date-of-birth comparison, Damerau-Levenshtein on the
@@ -10,6 +10,10 @@ social security number and exact matches on street number and postcode ("basic")
 the prior from deterministic rules, u from random sampling, m by EM over several
 blocking rules. Pairwise F1 is measured on predict() at p >= 0.5 and, for
 comparison with Aman's clustered output, on connected components at 0.5.
+
+scenario_incidents reads the report features Aman's own intake produced (geocoded
+place, time window, types, counts), written by `scenario_eval --dump`, so both tools
+see the same geocoding; Splink compares them with its stock comparisons.
 """
 
 import os
@@ -99,10 +103,10 @@ def fake_settings(rich):
     )
 
 
-def age_comparison(thresholds):
-    levels = [cll.NullLevel("age"), cll.ExactMatchLevel("age")]
-    levels += [cll.AbsoluteDifferenceLevel("age", t) for t in thresholds]
-    return cl.CustomComparison(output_column_name="age", comparison_levels=levels + [cll.ElseLevel()])
+def difference_comparison(column, thresholds):
+    levels = [cll.NullLevel(column), cll.ExactMatchLevel(column)]
+    levels += [cll.AbsoluteDifferenceLevel(column, t) for t in thresholds]
+    return cl.CustomComparison(output_column_name=column, comparison_levels=levels + [cll.ElseLevel()])
 
 
 def scenario_settings(rich):
@@ -111,7 +115,7 @@ def scenario_settings(rich):
     comparisons = [
         cl.NameComparison("name"),
         cl.ExactMatch("sex"),
-        age_comparison([1, 2, 5] if rich else [2]),
+        difference_comparison("age", [1, 2, 5] if rich else [2]),
         cl.AbsoluteDateDifferenceAtThresholds(
             "date_of_death", input_is_string=True, metrics=["day", "day"], thresholds=[1, 5]
         ) if rich else cl.ExactMatch("date_of_death"),
@@ -128,6 +132,32 @@ def scenario_settings(rich):
             block_on("name"),
             block_on("date_of_death"),
             block_on("substr(name, 1, 3)", "age"),
+        ],
+        comparisons=comparisons,
+        retain_intermediate_calculation_columns=False,
+    )
+
+
+def incident_settings(rich):
+    # Time as the window's midpoint in hours; places geocoded by Aman's intake.
+    comparisons = [
+        difference_comparison("t_mid", [3, 12, 36]),
+        cl.DistanceInKMAtThresholds("lat", "lon", [0.5, 2, 10]),
+        cl.ArrayIntersectAtSizes("event_types", [2, 1]),
+        difference_comparison("killed_max", [2, 10]),
+    ]
+    if rich:
+        comparisons += [
+            cl.JaroWinklerAtThresholds("place", [0.9, 0.7]),
+            cl.ExactMatch("source"),
+            difference_comparison("t_width", [1, 24]),
+        ]
+    return SettingsCreator(
+        unique_id_column_name="id",
+        link_type="dedupe_only",
+        blocking_rules_to_generate_predictions=[
+            block_on("round(lat, 1)", "round(lon, 1)"),
+            block_on("place"),
         ],
         comparisons=comparisons,
         retain_intermediate_calculation_columns=False,
@@ -169,6 +199,26 @@ def main():
         tables = [db_api.register("victims")]
         settings = scenario_settings(rich)
         id_col, truth = "record_id", None
+    elif case == "scenario_incidents":
+        f = "features"
+        con.execute(
+            "create table reports as select id, truth, source, lower(trim(place_text)) as place, "
+            f"epoch(cast(json_extract_string({f}, '$.time_start') as timestamp)) / 3600 as t0, "
+            f"epoch(cast(json_extract_string({f}, '$.time_end') as timestamp)) / 3600 as t1, "
+            f"try_cast(json_extract({f}, '$.lat') as double) as lat, "
+            f"try_cast(json_extract({f}, '$.lon') as double) as lon, "
+            f"cast(json_extract({f}, '$.event_types') as varchar[]) as event_types, "
+            f"try_cast(json_extract({f}, '$.killed_max') as integer) as killed_max "
+            f"from read_csv('{data_dir}/reports-20100610.tsv', delim='\t', quote='', "
+            "all_varchar=true, header=true)"
+        )
+        con.execute(
+            "create table incident_reports as select *, (t0 + t1) / 2 as t_mid, t1 - t0 as t_width "
+            "from reports"
+        )
+        tables = [db_api.register("incident_reports")]
+        settings = incident_settings(rich)
+        id_col, truth = "id", None
     else:
         raise SystemExit(f"unknown case {case}")
 
@@ -181,6 +231,15 @@ def main():
         linker.training.estimate_parameters_using_expectation_maximisation(block_on("date_of_birth"))
         linker.training.estimate_parameters_using_expectation_maximisation(block_on("given_name", "surname"))
         linker.training.estimate_parameters_using_expectation_maximisation(block_on("soc_sec_id"))
+    elif case == "scenario_incidents":
+        linker.training.estimate_probability_two_random_records_match(
+            ["l.place = r.place and abs(l.t_mid - r.t_mid) < 12"], recall=0.3
+        )
+        linker.training.estimate_u_using_random_sampling(max_pairs=1e6, seed=1)
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            block_on("round(lat, 1)", "round(lon, 1)")
+        )
+        linker.training.estimate_parameters_using_expectation_maximisation(block_on("place"))
     elif case == "scenario_persons":
         linker.training.estimate_probability_two_random_records_match(
             ["l.name = r.name and l.date_of_death = r.date_of_death"], recall=0.5
@@ -205,6 +264,9 @@ def main():
     # Ground truth: FEBRL ids carry the entity; fake_1000 and the scenario have a column.
     if case == "scenario_persons":
         rows = con.execute("select record_id, true_person from victims").fetchall()
+        entity = {u: c for u, c in rows}
+    elif case == "scenario_incidents":
+        rows = con.execute("select id, truth from reports").fetchall()
         entity = {u: c for u, c in rows}
     elif truth is None:
         rows = con.execute("select unique_id, cluster from fake").fetchall()

@@ -7,7 +7,8 @@
 //! `cargo run --release -p aman-service --example scenario_eval -- [SEED ...] [--dump DIR]`
 //!
 //! With `--dump DIR` it writes, per seed, `reports-SEED.tsv` (one row per original
-//! report: truth, predicted incident, features) for error analysis.
+//! report: truth, predicted incident, features) for error analysis and for Splink's
+//! side of the benchmark, and prints a `RESULT` line scored on those original reports.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -238,6 +239,14 @@ fn main() -> ExitCode {
         sums[1] += victims.f1;
         sums[2] += completeness;
         if let Some(dir) = &dump {
+            // The same original reports Splink links from the dump (bench/linkage/run.sh).
+            let orig_label: Vec<usize> = originals.iter().map(|&k| label[k]).collect();
+            let om =
+                evaluate(&Clustering::from_labels(&orig_label), &orig_truth).expect("evaluate");
+            println!(
+                "RESULT tool=aman data=scenario_incidents f1={:.4} pair_f1=- inner_wall_s={secs:.2}",
+                om.pairwise.f1
+            );
             std::fs::create_dir_all(dir).expect("dump directory");
             let path = dir.join(format!("reports-{seed}.tsv"));
             let mut f = std::io::BufWriter::new(std::fs::File::create(&path).expect("dump file"));
