@@ -93,6 +93,7 @@ fn loose_word(word: &str, out: &mut String) {
 /// assert_eq!(loose_key("Усмонов Шерзод"), loose_key("Usmonov Sherzod"));
 /// assert_eq!(loose_key("Usmanov Sherzod"), loose_key("Usmonov Sherzod"));
 /// assert_eq!(loose_key("Нематжон"), loose_key("Nematjon"));
+/// assert_eq!(loose_key("Ёдгор"), loose_key("Yodgor"));
 /// ```
 pub fn loose_key(s: &str) -> String {
     let folded = fold_with(s, Hyphen::Join);

@@ -53,9 +53,11 @@ pub(crate) fn translit_lower(c: char, prev: Option<char>) -> Option<&'static str
             Some(p) if p.is_alphabetic() && !is_vowel_or_sign(p) => "e",
             _ => "ye",
         },
+        // After a consonant ё is often typed е, so it keeps the e; at the start of a
+        // word it is "yo" (Ёдгор is written Yodgor in Uzbek Latin and in passports).
         'ё' => match prev {
             Some(p) if p.is_alphabetic() && !is_vowel_or_sign(p) => "ë",
-            _ => "yë",
+            _ => "yo",
         },
         'ж' => "zh",
         'з' => "z",
