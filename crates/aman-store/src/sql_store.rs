@@ -847,7 +847,6 @@ impl<D: Driver> Store for SqlStore<D> {
             if !pending.is_empty() {
                 flush(tx, &mut pending, &mut pending_meta, &mut ids)?;
             }
-            drop(flush);
             // Writers are serialised and new ids are above every existing one, so this
             // batch is exactly the reports from its first id on.
             if let (Some(fts), Some(first)) = (dialect.fts_insert(), ids.first()) {
