@@ -77,6 +77,8 @@ pub enum ImportError {
     Header(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("the import writer stopped")]
+    WriterStopped,
 }
 
 /// What an import did.
@@ -424,8 +426,9 @@ pub fn import_reports(
         Some(reject_path.to_path_buf())
     };
 
-    // Pass 2: stream the good rows into one transaction.
-    let (tx, rx) = std::sync::mpsc::sync_channel::<NewReport>(4096);
+    // Pass 2: stream the good rows into one transaction, in chunks so the two threads
+    // do not hand over (and wake each other) once per row.
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Chunk>(4);
     let mut ambiguous = 0;
     let mut unresolved = 0;
     let store = intake.store().clone();
@@ -437,8 +440,10 @@ pub fn import_reports(
             .unwrap_or_default(),
     };
     let who = by.clone();
-    let writer =
-        std::thread::spawn(move || store.insert_reports(&who, &mut rx.into_iter(), Some(mark)));
+    let writer = std::thread::spawn(move || {
+        store.insert_report_rows(&who, &mut rx.into_iter().flatten(), Some(mark))
+    });
+    let mut chunk = Vec::with_capacity(CHUNK);
     let mut places: HashMap<String, (PlaceStatus, Option<ResolvedPlace>)> = HashMap::new();
     let sent = for_each_row(path, format, &mut |row, parsed| {
         if rejected_rows.contains(&row) {
@@ -466,19 +471,32 @@ pub fn import_reports(
         if row % 10_000 == 0 {
             progress("importing", row);
         }
-        // A closed channel means the writer stopped on an error; it is reported below.
-        let _ = tx.send(NewReport {
+        chunk.push(Ok(NewReport {
             input: valid,
             received_at,
             place_status,
             place,
-        });
+        }));
+        if chunk.len() == CHUNK {
+            send(&tx, &mut chunk)?;
+        }
         Ok(())
-    });
+    })
+    .and_then(|()| send(&tx, &mut chunk));
+    if sent.is_err() {
+        // Nothing half-imported: the writer rolls back when it meets this row.
+        let _ = tx.send(vec![Err(StoreError::Invalid(
+            "the file could not be read to the end".into(),
+        ))]);
+    }
     drop(tx);
     let stored = writer.join().expect("import writer thread panicked");
-    sent?;
-    let ids = stored?;
+    let ids = match (stored, sent) {
+        (Ok(ids), Ok(())) => ids,
+        // The writer's own error explains why it stopped taking rows.
+        (Err(e), Ok(()) | Err(ImportError::WriterStopped)) => return Err(e.into()),
+        (_, Err(e)) => return Err(e),
+    };
     progress("done", rows);
     Ok(ImportSummary {
         rows,
@@ -489,6 +507,21 @@ pub fn import_reports(
         reject_file,
         sha256,
     })
+}
+
+/// Rows handed to the writer at a time.
+const CHUNK: usize = 1024;
+
+type Chunk = Vec<Result<NewReport, StoreError>>;
+
+/// Hands a chunk to the writer. A closed channel means the writer stopped on an error,
+/// which the caller reports; reading the rest of the file would be wasted.
+fn send(tx: &std::sync::mpsc::SyncSender<Chunk>, chunk: &mut Chunk) -> Result<(), ImportError> {
+    if chunk.is_empty() {
+        return Ok(());
+    }
+    tx.send(std::mem::replace(chunk, Vec::with_capacity(CHUNK)))
+        .map_err(|_| ImportError::WriterStopped)
 }
 
 fn write_rejects(path: &Path, rejected: &[Rejection]) -> std::io::Result<()> {

@@ -122,11 +122,18 @@ pub trait Tx {
 
 /// How one backend's SQL differs from the other's.
 pub trait Dialect {
-    /// A WHERE condition on `reports` (alias `r`) matching full text `?`.
+    /// A WHERE condition matching full text `?`, on `reports r` or on the
+    /// [`Dialect::text_scan`] source when there is one.
     fn text_match(&self) -> &'static str;
+    /// A `FROM` source of reports (`r`) driven by the text index in descending id order,
+    /// and its id column, when the text index can yield ids in order.
+    fn text_scan(&self) -> Option<(&'static str, &'static str)>;
+    /// `reports r` read through the narrow index of list filters in id order.
+    fn narrow_reports(&self) -> &'static str;
     /// The parameter bound to [`Dialect::text_match`] for a user's search words.
     fn text_query(&self, words: &str) -> String;
-    /// Keeps the full-text index in step after a report insert, if the backend needs it.
+    /// Keeps the full-text index in step after a batch of report inserts, if the backend
+    /// needs it: one statement over every report with `id >= ?`.
     fn fts_insert(&self) -> Option<&'static str>;
 }
 

@@ -232,6 +232,16 @@ pub trait Store: ConsolidationStore + VaultStore + Send + Sync + std::fmt::Debug
         by: &Who,
         reports: &mut dyn Iterator<Item = NewReport>,
         import: Option<ImportMark>,
+    ) -> Result<Vec<i64>> {
+        self.insert_report_rows(by, &mut reports.map(Ok), import)
+    }
+    /// [`Store::insert_reports`] for a reader that can fail part-way through a file: an
+    /// `Err` row rolls the whole transaction back and is returned.
+    fn insert_report_rows(
+        &self,
+        by: &Who,
+        rows: &mut dyn Iterator<Item = Result<NewReport>>,
+        import: Option<ImportMark>,
     ) -> Result<Vec<i64>>;
     fn get_report(&self, id: i64) -> Result<Option<Report>>;
     fn list_reports(&self, filter: &ReportFilter, page: PageRequest) -> Result<Page<Report>>;

@@ -6,7 +6,13 @@ use crate::driver::{Tx, Value};
 use crate::{Result, StoreError};
 
 /// Names of all migrations, in order; each exists in both backend folders.
-pub const MIGRATION_NAMES: &[&str] = &["0001_init", "0002_consolidation", "0003_vault", "0004_ui"];
+pub const MIGRATION_NAMES: &[&str] = &[
+    "0001_init",
+    "0002_consolidation",
+    "0003_vault",
+    "0004_ui",
+    "0006_report_lists",
+];
 pub const SCHEMA_VERSION: usize = MIGRATION_NAMES.len();
 
 pub(crate) const SQLITE: &[&str] = &[
@@ -14,12 +20,14 @@ pub(crate) const SQLITE: &[&str] = &[
     include_str!("../migrations/sqlite/0002_consolidation.sql"),
     include_str!("../migrations/sqlite/0003_vault.sql"),
     include_str!("../migrations/sqlite/0004_ui.sql"),
+    include_str!("../migrations/sqlite/0006_report_lists.sql"),
 ];
 pub(crate) const POSTGRES: &[&str] = &[
     include_str!("../migrations/postgres/0001_init.sql"),
     include_str!("../migrations/postgres/0002_consolidation.sql"),
     include_str!("../migrations/postgres/0003_vault.sql"),
     include_str!("../migrations/postgres/0004_ui.sql"),
+    include_str!("../migrations/postgres/0006_report_lists.sql"),
 ];
 
 pub(crate) fn apply(tx: &mut dyn Tx, scripts: &[&str]) -> Result<()> {

@@ -164,6 +164,15 @@ impl Dialect for PgDialect {
         words.to_string()
     }
 
+    fn text_scan(&self) -> Option<(&'static str, &'static str)> {
+        None
+    }
+
+    fn narrow_reports(&self) -> &'static str {
+        // PostgreSQL's planner picks the narrow index itself from its statistics.
+        "reports r"
+    }
+
     fn fts_insert(&self) -> Option<&'static str> {
         None
     }

@@ -60,10 +60,37 @@ const INCIDENT_COLS: &str = "i.id, i.title, i.status, i.confidence, i.event_mask
      i.latitude, i.longitude, i.admin1_code, i.admin1_name, i.admin2_code, i.admin2_name, i.place_name, \
      i.killed_min, i.killed_max, i.report_count, i.source_count, i.synthetic, i.created_at";
 
-const INSERT_REPORT: &str = "INSERT INTO reports (source_id, import_id, external_ref, kind, refers_to, \
+const INSERT_REPORTS: &str = "INSERT INTO reports (source_id, import_id, external_ref, kind, refers_to, \
      event_start, event_end, event_mask, place_text, place_status, place_json, latitude, longitude, \
      admin1_code, admin2_code, credibility, narrative, input_json, received_at, created_by, created_at, synthetic) \
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
+     VALUES ";
+/// Columns of [`INSERT_REPORTS`].
+const REPORT_COLUMNS: usize = 22;
+/// Reports per INSERT statement. One statement per report cost a statement journal,
+/// foreign-key bookkeeping and a round trip (PostgreSQL) each; 64 × 22 parameters stay
+/// far below both backends' limits.
+const INSERT_ROWS: usize = 64;
+
+/// Inserts the reports whose column values are in `values` (cleared), returning their
+/// ids in row order. `done` is how many reports of the batch came before, for errors.
+fn insert_report_batch(tx: &mut dyn Tx, values: &mut Vec<Value>, done: usize) -> Result<Vec<i64>> {
+    let n = values.len() / REPORT_COLUMNS;
+    let row = format!("({})", vec!["?"; REPORT_COLUMNS].join(", "));
+    let sql = format!("{INSERT_REPORTS}{} RETURNING id", vec![row; n].join(", "));
+    let rows = tx.query(&sql, values).map_err(|e| match e {
+        StoreError::Conflict(_) => StoreError::Conflict(format!(
+            "reports {}–{} of this batch: a source already has a report with the external_ref of one of them; nothing was stored",
+            done + 1,
+            done + n
+        )),
+        other => other,
+    })?;
+    values.clear();
+    // Ids are assigned in row order; RETURNING does not promise to list them so.
+    let mut ids = rows.iter().map(|r| r.int(0)).collect::<Result<Vec<_>>>()?;
+    ids.sort_unstable();
+    Ok(ids)
+}
 
 pub(crate) fn ts(t: i64) -> Result<DateTime<Utc>> {
     Utc.timestamp_opt(t, 0)
@@ -706,10 +733,10 @@ impl<D: Driver> Store for SqlStore<D> {
         })
     }
 
-    fn insert_reports(
+    fn insert_report_rows(
         &self,
         by: &Who,
-        reports: &mut dyn Iterator<Item = NewReport>,
+        rows: &mut dyn Iterator<Item = Result<NewReport>>,
         import: Option<ImportMark>,
     ) -> Result<Vec<i64>> {
         let now = self.now().timestamp();
@@ -743,7 +770,21 @@ impl<D: Driver> Store for SqlStore<D> {
             let mut known_sources = BTreeSet::new();
             let mut ids = Vec::new();
             let mut created = Vec::new();
-            for r in &mut *reports {
+            // Rows waiting for the next multi-row INSERT, and what each one's audit
+            // entry needs once it has an id.
+            let mut pending: Vec<Value> = Vec::with_capacity(REPORT_COLUMNS * INSERT_ROWS);
+            let mut pending_meta = Vec::with_capacity(INSERT_ROWS);
+            let mut flush = |tx: &mut dyn Tx, pending: &mut Vec<Value>, meta: &mut Vec<_>, ids: &mut Vec<i64>| -> Result<()> {
+                let new_ids = insert_report_batch(tx, pending, ids.len())?;
+                if import_id.is_none() {
+                    created.extend(new_ids.iter().zip(meta.drain(..)).map(|(id, (source_id, kind, refers_to))| (*id, source_id, kind, refers_to)));
+                }
+                meta.clear();
+                ids.extend(new_ids);
+                Ok(())
+            };
+            for r in &mut *rows {
+                let r = r?;
                 let i = r.input.get();
                 if !known_sources.contains(&i.source_id) {
                     if tx.query_one("SELECT id FROM sources WHERE id = ?", &[Value::Int(i.source_id)])?.is_none() {
@@ -755,7 +796,14 @@ impl<D: Driver> Store for SqlStore<D> {
                     known_sources.insert(i.source_id);
                 }
                 if let Some(refers) = i.refers_to {
-                    if tx.query_one("SELECT id FROM reports WHERE id = ?", &[Value::Int(refers)])?.is_none() {
+                    let exists = |tx: &mut dyn Tx| -> Result<bool> {
+                        Ok(tx.query_one("SELECT id FROM reports WHERE id = ?", &[Value::Int(refers)])?.is_some())
+                    };
+                    // The report referred to may be among the rows not inserted yet.
+                    if !exists(tx)? && !pending.is_empty() {
+                        flush(tx, &mut pending, &mut pending_meta, &mut ids)?;
+                    }
+                    if !exists(tx)? {
                         return Err(StoreError::Invalid(format!("refers_to {refers}: no such report")));
                     }
                 }
@@ -767,7 +815,7 @@ impl<D: Driver> Store for SqlStore<D> {
                     .place
                     .as_ref()
                     .map(|p| serde_json::to_string(p).expect("place serialises"));
-                let row = [
+                pending.extend([
                     Value::Int(i.source_id),
                     import_id.into(),
                     i.external_ref.clone().into(),
@@ -790,23 +838,19 @@ impl<D: Driver> Store for SqlStore<D> {
                     by.username.as_str().into(),
                     Value::Int(now),
                     i.synthetic.into(),
-                ];
-                let id = tx.insert_id(INSERT_REPORT, &row).map_err(|e| match e {
-                    StoreError::Conflict(_) => StoreError::Conflict(format!(
-                        "report {} of this batch: source {} already has a report with external_ref {:?}; nothing was stored",
-                        ids.len() + 1,
-                        i.source_id,
-                        i.external_ref.as_deref().unwrap_or_default()
-                    )),
-                    other => other,
-                })?;
-                if let Some(fts) = dialect.fts_insert() {
-                    tx.exec(fts, &[Value::Int(id), i.place_text.as_str().into(), i.narrative.text.as_str().into()])?;
+                ]);
+                pending_meta.push((i.source_id, i.kind, i.refers_to));
+                if pending_meta.len() == INSERT_ROWS {
+                    flush(tx, &mut pending, &mut pending_meta, &mut ids)?;
                 }
-                ids.push(id);
-                if import_id.is_none() {
-                    created.push((id, i.source_id, i.kind, i.refers_to));
-                }
+            }
+            if !pending.is_empty() {
+                flush(tx, &mut pending, &mut pending_meta, &mut ids)?;
+            }
+            // Writers are serialised and new ids are above every existing one, so this
+            // batch is exactly the reports from its first id on.
+            if let (Some(fts), Some(first)) = (dialect.fts_insert(), ids.first()) {
+                tx.exec(fts, &[Value::Int(*first)])?;
             }
             match (&import, import_id) {
                 (Some(mark), Some(import_id)) => {
@@ -860,6 +904,8 @@ impl<D: Driver> Store for SqlStore<D> {
     }
 
     fn list_reports(&self, f: &ReportFilter, page: PageRequest) -> Result<Page<Report>> {
+        let limit = check_limit(page)?;
+        let d = self.db.dialect();
         let mut w = Where::default();
         common_filters(
             &mut w,
@@ -871,26 +917,62 @@ impl<D: Driver> Store for SqlStore<D> {
             &f.admin2,
             &f.bbox,
         );
-        if let Some(text) = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            let d = self.db.dialect();
-            w.add(d.text_match(), [Value::Text(d.text_query(text))]);
+        if let Some(id) = f.source_id {
+            w.add("r.source_id = ?", [Value::Int(id)]);
         }
+        if let Some(s) = f.place_status {
+            w.add("r.place_status = ?", [s.code().into()]);
+        }
+        // Everything so far is in the narrow id-ordered index (migration 0006).
+        let mut covered = true;
         if let Some(s) = f.status {
+            covered = false;
             w.add(
                 "r.incident_id IN (SELECT id FROM incidents WHERE status = ?)",
                 [s.code().into()],
             );
         }
-        if let Some(id) = f.source_id {
-            w.add("r.source_id = ?", [Value::Int(id)]);
-        }
         if let Some(id) = f.incident_id {
+            covered = false;
             w.add("r.incident_id = ?", [Value::Int(id)]);
         }
-        if let Some(s) = f.place_status {
-            w.add("r.place_status = ?", [s.code().into()]);
+        let text = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty());
+        if let Some(text) = text {
+            w.add(d.text_match(), [Value::Text(d.text_query(text))]);
         }
-        self.keyset_page(REPORT_COLS, "reports r", w, page, report_from_row, |r| r.id)
+        // Newest first, so a page ends as soon as `limit` rows match. The rows come
+        // from whichever source yields ids in descending order and filters cheapest:
+        // the text index's own rowid order when it has one (a scan of the words'
+        // postings), else the narrow index. Left to itself, SQLite's planner walked the
+        // (latitude, longitude) index over most of the table and sorted it.
+        let (from, id, by_id) = match (text, d.text_scan()) {
+            (Some(_), Some((from, id))) => (from, id, false),
+            _ if covered && text.is_none() => (d.narrow_reports(), "r.id", true),
+            _ => ("reports r", "r.id", true),
+        };
+        if let Some(before) = page.before {
+            w.add(format!("{id} < ?"), [Value::Int(before)]);
+        }
+        let cols = if by_id { "r.id" } else { REPORT_COLS };
+        let mut sql = format!(
+            "SELECT {cols} FROM {from}{} ORDER BY {id} DESC LIMIT ?",
+            w.sql()
+        );
+        if by_id {
+            // Only the matching ids come from the index; then their rows.
+            sql = format!(
+                "SELECT {REPORT_COLS} FROM reports r WHERE r.id IN ({sql}) ORDER BY r.id DESC"
+            );
+        }
+        let mut params = w.params;
+        params.push(Value::Int(limit as i64 + 1));
+        let items = self.db.read(&mut |tx| {
+            tx.query(&sql, &params)?
+                .iter()
+                .map(report_from_row)
+                .collect()
+        })?;
+        Ok(page_of(items, limit, |r| r.id))
     }
 
     fn create_incident(

@@ -366,6 +366,34 @@ fn pagination_is_stable_under_inserts() {
         assert_eq!(third.next_before, None);
         seen.sort();
         assert_eq!(seen, ids, "every report exactly once");
+        // The same walk when the text index drives the order, and with a filter.
+        for filter in [
+            ReportFilter {
+                text: Some("report".into()),
+                ..Default::default()
+            },
+            ReportFilter {
+                text: Some("report".into()),
+                source_id: Some(src),
+                ..Default::default()
+            },
+        ] {
+            let mut walked = Vec::new();
+            let mut before = None;
+            loop {
+                let page = s
+                    .list_reports(&filter, PageRequest { limit: 7, before })
+                    .unwrap();
+                walked.extend(page.items.iter().map(|r| r.id));
+                match page.next_before {
+                    Some(next) => before = Some(next),
+                    None => break,
+                }
+            }
+            let mut newest_first = ids.clone();
+            newest_first.reverse();
+            assert_eq!(walked, newest_first, "{}: text pages", s.backend());
+        }
         assert!(matches!(
             s.list_reports(&ReportFilter::default(), PageRequest::first(0)),
             Err(StoreError::Invalid(_))
