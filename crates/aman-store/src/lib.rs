@@ -33,7 +33,8 @@ pub use migrate::{MIGRATION_NAMES, SCHEMA_VERSION};
 pub use sql_store::SqlStore;
 pub use vault::{
     BlindToken, CheckpointRecord, ConsentRecord, CustodyRecord, EvidenceItem, GrantRecord,
-    GrantTarget, IdentityMeta, KekRecord, SealedIdentity, SealedKey, SealedRow, SealedTable,
+    GrantTarget, IdentityMeta, KekRecord, NewIdentity, SealedIdentity, SealedKey, SealedRow,
+    SealedTable,
 };
 
 /// Who is making a change, as recorded in the audit log.
@@ -371,13 +372,9 @@ pub trait VaultStore {
     /// All signing keys (their public halves are what checkpoints are verified with).
     fn signing_keys(&self) -> Result<Vec<SealedKey>>;
 
-    /// Stores a sealed identity record and its blind-index tokens.
-    fn add_identity(
-        &self,
-        by: &Who,
-        identity: &SealedIdentity,
-        tokens: &[BlindToken],
-    ) -> Result<()>;
+    /// Creates each person with their sealed identity record and blind-index tokens,
+    /// all in one transaction (a batch of witnesses costs one commit, not one each).
+    fn add_identities(&self, by: &Who, identities: &[NewIdentity]) -> Result<()>;
     /// Person ids whose tokens match any of `tokens` (no decryption).
     fn find_identities(&self, tokens: &[BlindToken]) -> Result<Vec<String>>;
     /// Whether a sealed record exists, and its case, without the envelope.
