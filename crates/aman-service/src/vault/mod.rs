@@ -29,6 +29,7 @@ use aman_vault::{ExposeSecret, SecretString};
 use chrono::{DateTime, Utc};
 use rand::rngs::OsRng;
 use rand::RngCore;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 pub use evidence::{custody_events, evidence_view, EvidenceIntake, EvidenceView};
@@ -458,8 +459,9 @@ impl Vault {
         }
         let now = self.now();
         let kek_id = self.current_kek_id();
+        // Sealing and indexing are most of a witness's cost and independent per person.
         let (ids, new): (Vec<PersonId>, Vec<NewIdentity>) = persons
-            .iter()
+            .par_iter()
             .map(|p| {
                 let person = PersonId::from_random(OsRng.next_u64());
                 let envelope = envelope::seal_json(
