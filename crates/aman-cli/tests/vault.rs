@@ -10,6 +10,9 @@ use std::process::{Command, Output};
 use aman_vault::bundle::{AuditProof, BundleArchive};
 use aman_vault::Hash256;
 
+/// A decrypted bundle's files by path.
+type Files = BTreeMap<String, Vec<u8>>;
+
 fn aman(data: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut c = Command::new(env!("CARGO_BIN_EXE_aman"));
     c.arg("--data-dir")
@@ -380,7 +383,7 @@ fn a_bundle_is_created_and_verified_offline_and_each_alteration_is_reported() {
     // Alterations inside the encryption, made as a recipient could: decrypt with the
     // identity, edit, encrypt again to the same recipient. Each is reported by what it is.
     let original = BundleArchive::decrypt(&std::fs::read(&bundle).unwrap(), &age).unwrap();
-    let altered = |name: &str, edit: &dyn Fn(&mut BTreeMap<String, Vec<u8>>)| -> Vec<String> {
+    let altered = |name: &str, edit: &dyn Fn(&mut Files)| -> Vec<String> {
         let mut archive = original.clone();
         edit(&mut archive.files);
         let path = d.join(format!("{name}.age"));
@@ -422,13 +425,20 @@ fn a_bundle_is_created_and_verified_offline_and_each_alteration_is_reported() {
             .replacen("Aman case bundle", "Aman case bundIe", 1)
             .into_bytes();
     });
-    assert_eq!(
-        fails,
-        ["FAIL the manifest signature is invalid: the manifest was edited after signing"]
-    );
+    // Keys the manifest vouched for are no longer trusted, so the custody history signed
+    // by the investigator's key is reported as unverifiable too, and nothing else.
+    const EDITED: &str =
+        "FAIL the manifest signature is invalid: the manifest was edited after signing";
+    let custody_untrusted = |line: &str| {
+        line.starts_with(&format!(
+            "FAIL custody history of evidence {sha} is invalid: "
+        )) && line.ends_with("which the verifier does not trust")
+    };
+    assert_eq!(fails[0], EDITED, "{fails:?}");
+    assert!(fails[1..].iter().all(|l| custody_untrusted(l)), "{fails:?}");
 
     // A proof replaced by a forged one: the file no longer matches the manifest.
-    let forge = |files: &mut BTreeMap<String, Vec<u8>>| -> Vec<u8> {
+    let forge = |files: &mut Files| -> Vec<u8> {
         let mut proofs: Vec<AuditProof> =
             serde_json::from_slice(&files["audit/proofs.json"]).unwrap();
         assert!(!proofs.is_empty() && !proofs[0].proof.is_empty());
@@ -465,16 +475,17 @@ fn a_bundle_is_created_and_verified_offline_and_each_alteration_is_reported() {
     });
     let proofs: Vec<AuditProof> =
         serde_json::from_slice(&original.files["audit/proofs.json"]).unwrap();
-    assert_eq!(
-        fails,
-        [
-            "FAIL the manifest signature is invalid: the manifest was edited after signing"
-                .to_string(),
-            format!(
-                "FAIL the inclusion proof for audit entry {} does not match the tree head: the proof leads to a different root than the tree head's",
-                proofs[0].leaf_index
-            )
-        ]
+    let bad_proof = format!(
+        "FAIL the inclusion proof for audit entry {} does not match the tree head: the proof leads to a different root than the tree head's",
+        proofs[0].leaf_index
+    );
+    assert_eq!(fails[0], EDITED, "{fails:?}");
+    assert_eq!(fails.last(), Some(&bad_proof), "{fails:?}");
+    assert!(
+        fails[1..fails.len() - 1]
+            .iter()
+            .all(|l| custody_untrusted(l)),
+        "{fails:?}"
     );
 
     // The wrong recipient: it cannot be opened, and the report says so.
