@@ -284,15 +284,9 @@ fn a_bundle_is_created_and_verified_offline_and_each_alteration_is_reported() {
     )
     .unwrap();
     ok(&aman(d, &["import", "reports", csv.to_str().unwrap()], &[]));
-    // The CLI has no incident command; the fixture writes one row directly.
-    let c = rusqlite::Connection::open(d.join("aman.db")).unwrap();
-    c.execute(
-        "INSERT INTO incidents (title, status, confidence, event_mask, event_start, event_end, report_count, source_count, synthetic, created_by, created_at) \
-         SELECT 'Arson', 'reported', 0.5, event_mask, event_start, event_end, 1, 1, 0, 'inv', 0 FROM reports WHERE id = 1",
-        [],
-    )
-    .unwrap();
-    drop(c);
+    // Linking makes the report an incident (audited, so the bundle carries its proof).
+    let linked = ok(&aman(d, &["link", "reports"], &[]));
+    assert!(linked.contains('1'), "{linked}");
     let photo = d.join("photo.jpg");
     std::fs::write(&photo, b"jpeg bytes").unwrap();
     let sha = ok(&aman(
@@ -437,7 +431,8 @@ fn a_bundle_is_created_and_verified_offline_and_each_alteration_is_reported() {
     assert_eq!(fails[0], EDITED, "{fails:?}");
     assert!(fails[1..].iter().all(|l| custody_untrusted(l)), "{fails:?}");
 
-    // A proof replaced by a forged one: the file no longer matches the manifest.
+    // A proof replaced by a forged one: the file no longer matches the manifest, and the
+    // proof does not lead to the signed tree head's root.
     let forge = |files: &mut Files| -> Vec<u8> {
         let mut proofs: Vec<AuditProof> =
             serde_json::from_slice(&files["audit/proofs.json"]).unwrap();
@@ -447,15 +442,22 @@ fn a_bundle_is_created_and_verified_offline_and_each_alteration_is_reported() {
         files.insert("audit/proofs.json".into(), forged.clone());
         forged
     };
+    let proofs: Vec<AuditProof> =
+        serde_json::from_slice(&original.files["audit/proofs.json"]).unwrap();
+    let bad_proof = format!(
+        "FAIL the inclusion proof for audit entry {} does not match the tree head: the proof leads to a different root than the tree head's",
+        proofs[0].leaf_index
+    );
     let fails = altered("proof", &|files| {
         forge(files);
     });
-    assert_eq!(fails.len(), 1, "{fails:?}");
+    assert_eq!(fails.len(), 2, "{fails:?}");
     assert!(
         fails[0].starts_with("FAIL audit/proofs.json hashes to ")
             && fails[0].ends_with("the file was changed"),
         "{fails:?}"
     );
+    assert_eq!(fails[1], bad_proof);
     // ... and with the manifest's hash updated to match, the signature fails and the
     // proof itself is checked against the signed tree head.
     let fails = altered("proof_and_manifest", &|files| {
@@ -473,12 +475,6 @@ fn a_bundle_is_created_and_verified_offline_and_each_alteration_is_reported() {
             serde_json::to_vec_pretty(&manifest).unwrap(),
         );
     });
-    let proofs: Vec<AuditProof> =
-        serde_json::from_slice(&original.files["audit/proofs.json"]).unwrap();
-    let bad_proof = format!(
-        "FAIL the inclusion proof for audit entry {} does not match the tree head: the proof leads to a different root than the tree head's",
-        proofs[0].leaf_index
-    );
     assert_eq!(fails[0], EDITED, "{fails:?}");
     assert_eq!(fails.last(), Some(&bad_proof), "{fails:?}");
     assert!(
