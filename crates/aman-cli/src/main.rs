@@ -343,11 +343,9 @@ fn run(command: Command, config: &Config) -> anyhow::Result<()> {
         Command::Audit(AuditCommand::Checkpoint { origin }) => {
             vault_cmd::checkpoint(config, open_store(config)?, &origin)
         }
-        Command::Audit(AuditCommand::Proof { seq }) => {
-            vault_cmd::proof(open_store(config)?.as_ref(), seq)
-        }
+        Command::Audit(AuditCommand::Proof { seq }) => vault_cmd::proof(open_store(config)?, seq),
         Command::Audit(AuditCommand::Consistency { old, new }) => {
-            vault_cmd::consistency(open_store(config)?.as_ref(), old, new)
+            vault_cmd::consistency(open_store(config)?, old, new)
         }
         Command::Keys(c) => vault_cmd::keys(c, config, open_store(config)?),
         Command::Identity(c) => vault_cmd::identity(c, config, open_store(config)?),

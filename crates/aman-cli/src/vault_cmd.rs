@@ -501,14 +501,14 @@ pub fn checkpoint(config: &Config, store: Arc<dyn Store>, origin: &str) -> anyho
     Ok(())
 }
 
-pub fn proof(store: &dyn Store, seq: u64) -> anyhow::Result<()> {
-    let p = vault::inclusion_proof(store, seq)?;
+pub fn proof(store: Arc<dyn Store>, seq: u64) -> anyhow::Result<()> {
+    let p = vault::AuditTree::new(store).inclusion_proof(seq)?;
     println!("{}", serde_json::to_string_pretty(&p)?);
     Ok(())
 }
 
-pub fn consistency(store: &dyn Store, old: u64, new: u64) -> anyhow::Result<()> {
-    let proof = vault::consistency_proof(store, old, new)?;
+pub fn consistency(store: Arc<dyn Store>, old: u64, new: u64) -> anyhow::Result<()> {
+    let proof = vault::AuditTree::new(store).consistency_proof(old, new)?;
     println!(
         "{}",
         serde_json::to_string_pretty(

@@ -1,9 +1,17 @@
 //! The vault's commands driven as an operator would: keys, identities under grants,
-//! evidence, checkpoints, rotation, and a case bundle verified offline; tampering done
+//! evidence, checkpoints, rotation, and a case bundle verified offline with each kind of
+//! alteration (file, manifest, proof, recipient) reported by what it is; tampering done
 //! with sqlite3-style raw SQL is named by `aman audit verify`.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Command, Output};
+
+use aman_vault::bundle::{AuditProof, BundleArchive};
+use aman_vault::Hash256;
+
+/// A decrypted bundle's files by path.
+type Files = BTreeMap<String, Vec<u8>>;
 
 fn aman(data: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut c = Command::new(env!("CARGO_BIN_EXE_aman"));
@@ -257,7 +265,7 @@ fn checkpoint_rotation_and_tampering() {
 }
 
 #[test]
-fn a_bundle_is_created_and_verified_offline_and_a_changed_byte_is_reported() {
+fn a_bundle_is_created_and_verified_offline_and_each_alteration_is_reported() {
     let dir = setup();
     let d = dir.path();
     // An incident needs a report: one source and one imported row.
@@ -276,15 +284,9 @@ fn a_bundle_is_created_and_verified_offline_and_a_changed_byte_is_reported() {
     )
     .unwrap();
     ok(&aman(d, &["import", "reports", csv.to_str().unwrap()], &[]));
-    // The CLI has no incident command; the fixture writes one row directly.
-    let c = rusqlite::Connection::open(d.join("aman.db")).unwrap();
-    c.execute(
-        "INSERT INTO incidents (title, status, confidence, event_mask, event_start, event_end, report_count, source_count, synthetic, created_by, created_at) \
-         SELECT 'Arson', 'reported', 0.5, event_mask, event_start, event_end, 1, 1, 0, 'inv', 0 FROM reports WHERE id = 1",
-        [],
-    )
-    .unwrap();
-    drop(c);
+    // Linking makes the report an incident (audited, so the bundle carries its proof).
+    let linked = ok(&aman(d, &["link", "reports"], &[]));
+    assert!(linked.contains('1'), "{linked}");
     let photo = d.join("photo.jpg");
     std::fs::write(&photo, b"jpeg bytes").unwrap();
     let sha = ok(&aman(
@@ -371,4 +373,144 @@ fn a_bundle_is_created_and_verified_offline_and_a_changed_byte_is_reported() {
     let out = verify(&broken);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stdout).contains("FAIL"));
+
+    // Alterations inside the encryption, made as a recipient could: decrypt with the
+    // identity, edit, encrypt again to the same recipient. Each is reported by what it is.
+    let original = BundleArchive::decrypt(&std::fs::read(&bundle).unwrap(), &age).unwrap();
+    let altered = |name: &str, edit: &dyn Fn(&mut Files)| -> Vec<String> {
+        let mut archive = original.clone();
+        edit(&mut archive.files);
+        let path = d.join(format!("{name}.age"));
+        std::fs::write(&path, archive.encrypt_to(&[age.to_public()]).unwrap()).unwrap();
+        let out = verify(&path);
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        let fails: Vec<String> = stdout
+            .lines()
+            .filter(|l| l.starts_with("FAIL "))
+            .map(str::to_string)
+            .collect();
+        let code = if fails.is_empty() { 0 } else { 2 };
+        assert_eq!(out.status.code(), Some(code), "{name}: {stdout}");
+        fails
+    };
+    assert!(
+        altered("unchanged", &|_| {}).is_empty(),
+        "re-encrypting alone changes nothing"
+    );
+
+    // An evidence file changed: that file is named, nothing else.
+    let evidence = format!("evidence/{sha}");
+    let fails = altered("evidence", &|files| {
+        files.insert(evidence.clone(), b"other jpeg bytes".to_vec());
+    });
+    assert_eq!(fails.len(), 1, "{fails:?}");
+    assert!(
+        fails[0].starts_with(&format!("FAIL {evidence} hashes to "))
+            && fails[0].ends_with("the file was changed"),
+        "{fails:?}"
+    );
+
+    // The manifest edited (one letter of its title): its signature no longer holds.
+    let fails = altered("manifest", &|files| {
+        let manifest = files.get_mut("manifest.json").unwrap();
+        let text = String::from_utf8(manifest.clone()).unwrap();
+        assert!(text.contains("Aman case bundle"));
+        *manifest = text
+            .replacen("Aman case bundle", "Aman case bundIe", 1)
+            .into_bytes();
+    });
+    // Keys the manifest vouched for are no longer trusted, so the custody history signed
+    // by the investigator's key is reported as unverifiable too, and nothing else.
+    const EDITED: &str =
+        "FAIL the manifest signature is invalid: the manifest was edited after signing";
+    let custody_untrusted = |line: &str| {
+        line.starts_with(&format!(
+            "FAIL custody history of evidence {sha} is invalid: "
+        )) && line.ends_with("which the verifier does not trust")
+    };
+    assert_eq!(fails[0], EDITED, "{fails:?}");
+    assert!(fails[1..].iter().all(|l| custody_untrusted(l)), "{fails:?}");
+
+    // A proof replaced by a forged one: the file no longer matches the manifest, and the
+    // proof does not lead to the signed tree head's root.
+    let forge = |files: &mut Files| -> Vec<u8> {
+        let mut proofs: Vec<AuditProof> =
+            serde_json::from_slice(&files["audit/proofs.json"]).unwrap();
+        assert!(!proofs.is_empty() && !proofs[0].proof.is_empty());
+        proofs[0].proof[0] = Hash256::of(b"forged sibling");
+        let forged = serde_json::to_vec_pretty(&proofs).unwrap();
+        files.insert("audit/proofs.json".into(), forged.clone());
+        forged
+    };
+    let proofs: Vec<AuditProof> =
+        serde_json::from_slice(&original.files["audit/proofs.json"]).unwrap();
+    let bad_proof = format!(
+        "FAIL the inclusion proof for audit entry {} does not match the tree head: the proof leads to a different root than the tree head's",
+        proofs[0].leaf_index
+    );
+    let fails = altered("proof", &|files| {
+        forge(files);
+    });
+    assert_eq!(fails.len(), 2, "{fails:?}");
+    assert!(
+        fails[0].starts_with("FAIL audit/proofs.json hashes to ")
+            && fails[0].ends_with("the file was changed"),
+        "{fails:?}"
+    );
+    assert_eq!(fails[1], bad_proof);
+    // ... and with the manifest's hash updated to match, the signature fails and the
+    // proof itself is checked against the signed tree head.
+    let fails = altered("proof_and_manifest", &|files| {
+        let forged = forge(files);
+        let mut manifest: serde_json::Value =
+            serde_json::from_slice(&files["manifest.json"]).unwrap();
+        for file in manifest["files"].as_array_mut().unwrap() {
+            if file["path"] == "audit/proofs.json" {
+                file["sha256"] = Hash256::of(&forged).to_hex().into();
+                file["size"] = forged.len().into();
+            }
+        }
+        files.insert(
+            "manifest.json".into(),
+            serde_json::to_vec_pretty(&manifest).unwrap(),
+        );
+    });
+    assert_eq!(fails[0], EDITED, "{fails:?}");
+    assert_eq!(fails.last(), Some(&bad_proof), "{fails:?}");
+    assert!(
+        fails[1..fails.len() - 1]
+            .iter()
+            .all(|l| custody_untrusted(l)),
+        "{fails:?}"
+    );
+
+    // The wrong recipient: it cannot be opened, and the report says so.
+    let stranger = d.join("stranger.key");
+    std::fs::write(
+        &stranger,
+        aman_vault::ExposeSecret::expose_secret(&aman_vault::AgeIdentity::generate().to_string())
+            .as_bytes(),
+    )
+    .unwrap();
+    let out = aman(
+        elsewhere.path(),
+        &[
+            "bundle",
+            "verify",
+            bundle.to_str().unwrap(),
+            "--identity",
+            stranger.to_str().unwrap(),
+            "--trust",
+            node,
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains(
+            "FAIL cannot decrypt: this bundle was not encrypted to this identity, or it is damaged"
+        ),
+        "{stdout}"
+    );
 }

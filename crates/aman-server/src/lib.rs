@@ -42,12 +42,16 @@ pub struct AppState {
     secure_cookie: bool,
     /// The unlocked identity vault, when the server was given the key.
     vault: Option<Arc<aman_service::vault::Vault>>,
+    /// The audit log's Merkle tree, kept between proof requests (the vault's own when
+    /// there is one, so checkpoints and proofs share it).
+    audit_tree: Arc<aman_service::vault::AuditTree>,
 }
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>, geocoder: Arc<Geocoder>) -> AppState {
         AppState {
             intake: Intake::new(store.clone(), geocoder),
+            audit_tree: Arc::new(aman_service::vault::AuditTree::new(store.clone())),
             store,
             secure_cookie: false,
             vault: None,
@@ -56,12 +60,17 @@ impl AppState {
 
     /// Gives the handlers the unlocked vault (identity reads, checkpoints).
     pub fn with_vault(mut self, vault: Arc<aman_service::vault::Vault>) -> AppState {
+        self.audit_tree = vault.audit_tree().clone();
         self.vault = Some(vault);
         self
     }
 
     pub fn vault(&self) -> Option<&Arc<aman_service::vault::Vault>> {
         self.vault.as_ref()
+    }
+
+    pub fn audit_tree(&self) -> &Arc<aman_service::vault::AuditTree> {
+        &self.audit_tree
     }
 
     /// Marks the session cookie `Secure`; turn on when served over HTTPS (behind a

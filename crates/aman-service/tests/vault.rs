@@ -358,6 +358,20 @@ fn only_a_live_grant_opens_an_identity_and_every_attempt_is_audited() {
             matches!(e, VaultError::Denied(ref d) if d.reason == DenialReason::Revoked),
             "{e}"
         );
+        // Each refusal (missing twice, expired, revoked) is in the log with its reason.
+        let refusals: Vec<String> = s
+            .audit_page(0, 1000)
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.record.action == "identity.read_refused" && e.record.entity_id == p)
+            .map(|e| e.record.details)
+            .collect();
+        assert_eq!(
+            refusals,
+            ["Missing", "Missing", "Expired", "Revoked"].map(|r| format!("{{\"reason\":\"{r}\"}}")),
+            "{}",
+            s.backend()
+        );
 
         // No purpose: refused before anything is decrypted.
         assert!(matches!(
@@ -617,9 +631,12 @@ fn a_checkpoint_exposes_a_recomputed_chain_and_a_truncated_log() {
         assert_eq!(report.checkpoints_matched, 1);
 
         // Inclusion and consistency proofs verify against the log.
-        let proof = vault::inclusion_proof(s, 2).unwrap();
+        let proof = vault.audit_tree().inclusion_proof(2).unwrap();
         assert_eq!(proof.tree_size, size as u64 + 1);
-        vault::consistency_proof(s, 3, size as u64).unwrap();
+        vault
+            .audit_tree()
+            .consistency_proof(3, size as u64)
+            .unwrap();
 
         // Deleting the entries after and including the checkpointed tail leaves a valid
         // chain; only the signed head shows it.
@@ -632,6 +649,40 @@ fn a_checkpoint_exposes_a_recomputed_chain_and_a_truncated_log() {
             Some(size as u64 - 1),
             "{report}"
         );
+    }
+}
+
+#[test]
+fn the_cached_audit_tree_follows_appends_and_rebuilds_when_the_end_changes() {
+    for b in backends("vault_tree_cache") {
+        let s = b.store.as_ref();
+        log_with_entries(&b);
+        let cached = vault::AuditTree::new(b.store.clone());
+        let fresh = |seq| vault::AuditTree::new(b.store.clone()).inclusion_proof(seq);
+        assert_eq!(cached.inclusion_proof(2).unwrap(), fresh(2).unwrap());
+        assert_eq!(cached.inclusion_proof(6).unwrap().tree_size, 6);
+
+        // Appended entries are picked up.
+        user(s, "later", Role::Analyst);
+        user(s, "later2", Role::Analyst);
+        let after_append = cached.inclusion_proof(8).unwrap();
+        assert_eq!(after_append, fresh(8).unwrap(), "{}", s.backend());
+        assert_eq!(after_append.tree_size, 8);
+
+        // The last entry edited in place: the tree is rebuilt from the stored log.
+        b.raw_exec("UPDATE audit_log SET actor = 'someone_else' WHERE seq = 8");
+        let after_edit = cached.inclusion_proof(2).unwrap();
+        assert_ne!(after_edit.root_hash, after_append.root_hash);
+        assert_eq!(after_edit, fresh(2).unwrap(), "{}", s.backend());
+
+        // The end truncated: rebuilt, and the removed entries are gone.
+        b.raw_exec("DELETE FROM audit_log WHERE seq >= 7");
+        assert!(matches!(
+            cached.inclusion_proof(7),
+            Err(VaultError::NotFound { .. })
+        ));
+        assert_eq!(cached.inclusion_proof(3).unwrap(), fresh(3).unwrap());
+        assert_eq!(cached.consistency_proof(2, 6).unwrap().len(), 2);
     }
 }
 

@@ -354,6 +354,22 @@ impl<D: Driver> SqlStore<D> {
         Ok(())
     }
 
+    /// The `persons` row; the caller appends the `person.create` audit entry.
+    pub(crate) fn insert_person(
+        tx: &mut dyn Tx,
+        by: &Who,
+        id: &str,
+        role: PersonRole,
+        synthetic: bool,
+        created_at: i64,
+    ) -> Result<()> {
+        tx.exec(
+            "INSERT INTO persons (id, role, synthetic, created_by, created_at) VALUES (?, ?, ?, ?, ?)",
+            &[id.into(), role.code().into(), synthetic.into(), by.username.as_str().into(), Value::Int(created_at)],
+        )?;
+        Ok(())
+    }
+
     fn incident_exists(tx: &mut dyn Tx, id: i64) -> Result<IncidentSummary> {
         let row = tx
             .query_one(
@@ -1183,11 +1199,16 @@ impl<D: Driver> Store for SqlStore<D> {
     ) -> Result<()> {
         let now = self.now().timestamp();
         self.db.write(&mut |tx| {
-            tx.exec(
-                "INSERT INTO persons (id, role, synthetic, created_by, created_at) VALUES (?, ?, ?, ?, ?)",
-                &[id.as_str().into(), role.code().into(), synthetic.into(), by.username.as_str().into(), Value::Int(now)],
-            )?;
-            self.audit(tx, by, "person.create", "person", id.as_str(), None, json!({ "role": role.code() }))
+            Self::insert_person(tx, by, id.as_str(), role, synthetic, now)?;
+            self.audit(
+                tx,
+                by,
+                "person.create",
+                "person",
+                id.as_str(),
+                None,
+                json!({ "role": role.code() }),
+            )
         })
     }
 

@@ -56,6 +56,15 @@ pub struct SealedIdentity {
     pub created_at: DateTime<Utc>,
 }
 
+/// A new person, stored together with their sealed identity record and its tokens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewIdentity {
+    pub role: aman_core::PersonRole,
+    /// `person_id` is the new person's pseudonymous id.
+    pub sealed: SealedIdentity,
+    pub tokens: Vec<BlindToken>,
+}
+
 /// A keyed blind-index token for exact-match lookup.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct BlindToken {

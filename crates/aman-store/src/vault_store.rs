@@ -11,8 +11,8 @@ use crate::driver::{Driver, Row, Tx, Value};
 use crate::sql_store::ts;
 use crate::{
     BlindToken, CheckpointRecord, ConsentRecord, CustodyRecord, EvidenceItem, GrantRecord,
-    GrantTarget, IdentityMeta, KekRecord, Result, SealedIdentity, SealedKey, SealedRow,
-    SealedTable, SqlStore, StoreError, VaultStore, Who,
+    GrantTarget, IdentityMeta, KekRecord, NewIdentity, Result, SealedIdentity, SealedKey,
+    SealedRow, SealedTable, SqlStore, StoreError, VaultStore, Who,
 };
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
@@ -254,40 +254,46 @@ impl<D: Driver> VaultStore for SqlStore<D> {
         })
     }
 
-    fn add_identity(&self, by: &Who, id: &SealedIdentity, tokens: &[BlindToken]) -> Result<()> {
+    fn add_identities(&self, by: &Who, identities: &[NewIdentity]) -> Result<()> {
         self.db.write(&mut |tx| {
-            tx.exec(
-                "INSERT INTO vault_identities (person_id, incident_id, envelope, kek_id, created_by, created_at) \
-                 VALUES (?, ?, ?, ?, ?, ?)",
-                &[
-                    id.person_id.as_str().into(),
-                    id.incident_id.into(),
-                    encode(&id.envelope),
-                    id.kek_id.as_str().into(),
-                    by.username.as_str().into(),
-                    Value::Int(id.created_at.timestamp()),
-                ],
-            )?;
-            for t in tokens {
+            for new in identities {
+                let id = &new.sealed;
+                Self::insert_person(tx, by, &id.person_id, new.role, false, id.created_at.timestamp())?;
+                self.audit(tx, by, "person.create", "person", &id.person_id, None, json!({ "role": new.role.code() }))?;
                 tx.exec(
-                    "INSERT INTO vault_blind_index (scope, token, person_id) VALUES (?, ?, ?)",
+                    "INSERT INTO vault_identities (person_id, incident_id, envelope, kek_id, created_by, created_at) \
+                     VALUES (?, ?, ?, ?, ?, ?)",
                     &[
-                        t.scope.as_str().into(),
-                        t.token.as_str().into(),
                         id.person_id.as_str().into(),
+                        id.incident_id.into(),
+                        encode(&id.envelope),
+                        id.kek_id.as_str().into(),
+                        by.username.as_str().into(),
+                        Value::Int(id.created_at.timestamp()),
                     ],
                 )?;
+                for t in &new.tokens {
+                    tx.exec(
+                        "INSERT INTO vault_blind_index (scope, token, person_id) VALUES (?, ?, ?)",
+                        &[
+                            t.scope.as_str().into(),
+                            t.token.as_str().into(),
+                            id.person_id.as_str().into(),
+                        ],
+                    )?;
+                }
+                let scopes: Vec<&str> = new.tokens.iter().map(|t| t.scope.as_str()).collect();
+                self.audit(
+                    tx,
+                    by,
+                    "identity.create",
+                    "person",
+                    &id.person_id,
+                    None,
+                    json!({ "incident_id": id.incident_id, "kek_id": id.kek_id, "indexed": scopes }),
+                )?;
             }
-            let scopes: Vec<&str> = tokens.iter().map(|t| t.scope.as_str()).collect();
-            self.audit(
-                tx,
-                by,
-                "identity.create",
-                "person",
-                &id.person_id,
-                None,
-                json!({ "incident_id": id.incident_id, "kek_id": id.kek_id, "indexed": scopes }),
-            )
+            Ok(())
         })
     }
 

@@ -343,11 +343,8 @@ pub async fn inclusion_proof(
     if seq < 1 {
         return Err(AppError::not_found(format!("audit entry {seq} not found")));
     }
-    let store = state.store().clone();
+    let tree = state.audit_tree().clone();
     Ok(Json(
-        blocking(move || {
-            vault::inclusion_proof(store.as_ref(), seq as u64).map_err(AppError::from)
-        })
-        .await?,
+        blocking(move || tree.inclusion_proof(seq as u64).map_err(AppError::from)).await?,
     ))
 }

@@ -17,8 +17,8 @@ use std::sync::Arc;
 
 use aman_core::{PersonId, PersonRole, Role, User};
 use aman_store::{
-    BlindToken, ConsentRecord, GrantRecord, GrantTarget, KekRecord, SealedIdentity, SealedKey,
-    SealedTable, Store, StoreError, Who,
+    BlindToken, ConsentRecord, GrantRecord, GrantTarget, KekRecord, NewIdentity, SealedIdentity,
+    SealedKey, SealedTable, Store, StoreError, Who,
 };
 use aman_vault::access::{authorise, Consent, Denied, Grant, GrantError, GrantScope};
 use aman_vault::blind_index::{BlindIndexKey, Normalise};
@@ -29,12 +29,11 @@ use aman_vault::{ExposeSecret, SecretString};
 use chrono::{DateTime, Utc};
 use rand::rngs::OsRng;
 use rand::RngCore;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 pub use evidence::{custody_events, evidence_view, EvidenceIntake, EvidenceView};
-pub use log::{
-    consistency_proof, inclusion_proof, verify_bundle_file, BundleRequest, InclusionProof,
-};
+pub use log::{verify_bundle_file, AuditTree, BundleRequest, InclusionProof};
 
 /// Where a key-encryption key comes from. Never from the database.
 #[derive(Clone)]
@@ -118,6 +117,15 @@ impl fmt::Debug for IdentityFields {
     }
 }
 
+/// A person to register in the vault.
+#[derive(Debug, Clone, Copy)]
+pub struct NewPerson<'a> {
+    pub role: PersonRole,
+    /// The case the person belongs to (grants on the case cover them).
+    pub incident_id: Option<i64>,
+    pub fields: &'a IdentityFields,
+}
+
 /// What to look a person up by (exact match after normalisation).
 #[derive(Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct IdentityQuery {
@@ -189,6 +197,8 @@ pub struct Vault {
     keyring: Keyring,
     index_key: BlindIndexKey,
     data_dir: PathBuf,
+    /// The Merkle tree of the audit log, shared with whoever serves proofs.
+    audit_tree: Arc<AuditTree>,
 }
 
 impl fmt::Debug for Vault {
@@ -307,6 +317,7 @@ impl Vault {
             },
         )?;
         let vault = Vault {
+            audit_tree: Arc::new(AuditTree::new(store.clone())),
             store,
             keyring,
             index_key,
@@ -350,6 +361,7 @@ impl Vault {
             .ok_or(VaultError::NotInitialised)?;
         let index_key = BlindIndexKey::open(&keyring, &sealed.sealed)?;
         Ok(Vault {
+            audit_tree: Arc::new(AuditTree::new(store.clone())),
             store,
             keyring,
             index_key,
@@ -359,6 +371,10 @@ impl Vault {
 
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.store
+    }
+
+    pub fn audit_tree(&self) -> &Arc<AuditTree> {
+        &self.audit_tree
     }
 
     pub fn current_kek_id(&self) -> String {
@@ -423,37 +439,58 @@ impl Vault {
         incident_id: Option<i64>,
         fields: &IdentityFields,
     ) -> Result<PersonId> {
-        if fields.name.trim().is_empty() {
+        let mut ids = self.add_identities(
+            by,
+            &[NewPerson {
+                role,
+                incident_id,
+                fields,
+            }],
+        )?;
+        Ok(ids.pop().expect("one id per person"))
+    }
+
+    /// [`Vault::add_identity`] for many persons, stored in one transaction: all or none.
+    pub fn add_identities(&self, by: &Who, persons: &[NewPerson<'_>]) -> Result<Vec<PersonId>> {
+        if persons.iter().any(|p| p.fields.name.trim().is_empty()) {
             return Err(VaultError::Invalid(
                 "an identity record needs a name".into(),
             ));
         }
-        let person = PersonId::from_random(OsRng.next_u64());
-        self.store.create_person(by, &person, role, false)?;
-        let envelope = envelope::seal_json(
-            &self.keyring,
-            &identity_context(person.as_str()),
-            fields,
-            &mut OsRng,
-        );
-        let tokens = self.tokens(
-            Some(&fields.name),
-            fields.phone.as_deref(),
-            fields.id_number.as_deref(),
-        );
-        self.store.add_identity(
-            by,
-            &SealedIdentity {
-                person_id: person.as_str().to_string(),
-                incident_id,
-                envelope,
-                kek_id: self.current_kek_id(),
-                created_by: by.username.clone(),
-                created_at: self.now(),
-            },
-            &tokens,
-        )?;
-        Ok(person)
+        let now = self.now();
+        let kek_id = self.current_kek_id();
+        // Sealing and indexing are most of a witness's cost and independent per person.
+        let (ids, new): (Vec<PersonId>, Vec<NewIdentity>) = persons
+            .par_iter()
+            .map(|p| {
+                let person = PersonId::from_random(OsRng.next_u64());
+                let envelope = envelope::seal_json(
+                    &self.keyring,
+                    &identity_context(person.as_str()),
+                    p.fields,
+                    &mut OsRng,
+                );
+                let new = NewIdentity {
+                    role: p.role,
+                    tokens: self.tokens(
+                        Some(&p.fields.name),
+                        p.fields.phone.as_deref(),
+                        p.fields.id_number.as_deref(),
+                    ),
+                    sealed: SealedIdentity {
+                        person_id: person.as_str().to_string(),
+                        incident_id: p.incident_id,
+                        envelope,
+                        kek_id: kek_id.clone(),
+                        created_by: by.username.clone(),
+                        created_at: now,
+                    },
+                };
+                (person, new)
+            })
+            .unzip();
+        self.store.add_identities(by, &new)?;
+        Ok(ids)
     }
 
     /// Pseudonymous ids of persons matching any given field exactly; nothing is decrypted.
