@@ -198,46 +198,68 @@ impl ReportInput {
         let mut e = ValidationErrors::default();
         let t = &self.event_time;
         if t.start > t.end {
-            e.push("event_time.end", "must not be before event_time.start");
+            e.push(
+                "event_time.end",
+                "end_before_start",
+                "must not be before event_time.start",
+            );
         }
         let tomorrow = now + chrono::Duration::days(1);
         if t.start > tomorrow {
-            e.push("event_time.start", "is in the future");
+            e.push("event_time.start", "in_future", "is in the future");
         }
         if t.start.format("%Y").to_string().parse::<i32>().unwrap_or(0) < EARLIEST_EVENT_YEAR {
             e.push(
                 "event_time.start",
+                "too_early",
                 format!("is before {EARLIEST_EVENT_YEAR}; check the year"),
             );
         }
         if let Some(r) = self.received_at {
             if r > tomorrow {
-                e.push("received_at", "is in the future");
+                e.push("received_at", "in_future", "is in the future");
             }
         }
         if self.place_text.trim().is_empty() && self.latitude.is_none() {
-            e.push("place_text", "give a place name or coordinates");
+            e.push(
+                "place_text",
+                "place_or_coordinates",
+                "give a place name or coordinates",
+            );
         }
         if self.place_text.len() > MAX_SHORT_TEXT {
             e.push(
                 "place_text",
+                "too_long",
                 format!("must be at most {MAX_SHORT_TEXT} bytes"),
             );
         }
         match (self.latitude, self.longitude) {
             (Some(lat), Some(lon)) => {
                 if !valid_lat(lat) {
-                    e.push("latitude", "must be between −90 and 90");
+                    e.push("latitude", "latitude_range", "must be between −90 and 90");
                 }
                 if !valid_lon(lon) {
-                    e.push("longitude", "must be between −180 and 180");
+                    e.push(
+                        "longitude",
+                        "longitude_range",
+                        "must be between −180 and 180",
+                    );
                 }
             }
             (None, None) => {}
-            _ => e.push("latitude", "give both latitude and longitude, or neither"),
+            _ => e.push(
+                "latitude",
+                "coordinate_pair",
+                "give both latitude and longitude, or neither",
+            ),
         }
         if self.event_types.is_empty() {
-            e.push("event_types", "give at least one event type");
+            e.push(
+                "event_types",
+                "event_type_required",
+                "give at least one event type",
+            );
         }
         for (name, c) in [
             ("killed", self.counts.killed),
@@ -247,7 +269,11 @@ impl ReportInput {
         ] {
             if let Some(c) = c {
                 if c.min > c.max {
-                    e.push(format!("counts.{name}"), "min must not exceed max");
+                    e.push(
+                        format!("counts.{name}"),
+                        "min_over_max",
+                        "min must not exceed max",
+                    );
                 }
             }
         }
@@ -255,6 +281,7 @@ impl ReportInput {
             if a.name.trim().is_empty() || a.name.len() > MAX_SHORT_TEXT {
                 e.push(
                     format!("actors[{i}].name"),
+                    "actor_name_length",
                     format!("must be 1–{MAX_SHORT_TEXT} bytes"),
                 );
             }
@@ -262,6 +289,7 @@ impl ReportInput {
         if self.narrative.text.len() > MAX_NARRATIVE_BYTES {
             e.push(
                 "narrative.text",
+                "narrative_too_long",
                 format!(
                     "is {} bytes; at most {MAX_NARRATIVE_BYTES} are accepted (attach longer testimony as evidence)",
                     self.narrative.text.len()
@@ -272,6 +300,7 @@ impl ReportInput {
         if !(2..=3).contains(&lang.len()) || !lang.chars().all(|c| c.is_ascii_lowercase()) {
             e.push(
                 "narrative.language",
+                "language_code",
                 "must be an ISO 639-1/639-3 code such as ky, uz, ru, en",
             );
         }
@@ -279,6 +308,7 @@ impl ReportInput {
             if r.len() > MAX_SHORT_TEXT {
                 e.push(
                     "external_ref",
+                    "too_long",
                     format!("must be at most {MAX_SHORT_TEXT} bytes"),
                 );
             }
@@ -286,10 +316,12 @@ impl ReportInput {
         match (self.kind, self.refers_to) {
             (ReportKind::Original, Some(_)) => e.push(
                 "refers_to",
+                "refers_to_original",
                 "only corrections and retractions refer to a report",
             ),
             (ReportKind::Correction | ReportKind::Retraction, None) => e.push(
                 "refers_to",
+                "refers_to_missing",
                 "a correction or retraction must name the report it refers to",
             ),
             _ => {}

@@ -173,13 +173,13 @@ impl SourceInput {
     pub fn validate(self) -> Result<SourceInput, ValidationErrors> {
         let mut errors = ValidationErrors::default();
         if self.name.trim().is_empty() {
-            errors.push("name", "must not be empty");
+            errors.push("name", "required", "must not be empty");
         }
         if self.name.chars().count() > 200 {
-            errors.push("name", "must be at most 200 characters");
+            errors.push("name", "too_long", "must be at most 200 characters");
         }
         if self.organisation.chars().count() > 200 {
-            errors.push("organisation", "must be at most 200 characters");
+            errors.push("organisation", "too_long", "must be at most 200 characters");
         }
         errors.into_result(self)
     }

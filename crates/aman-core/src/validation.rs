@@ -7,7 +7,10 @@ use serde::Serialize;
 pub struct FieldError {
     /// Dotted path of the field, e.g. `counts.killed.max`.
     pub field: String,
-    /// What was wrong and what is accepted.
+    /// Stable code of the rule that refused it, e.g. `end_before_start`: clients show
+    /// their own text for it (the web UI's catalogs do, in English and Russian).
+    pub code: &'static str,
+    /// What was wrong and what is accepted, in English.
     pub message: String,
 }
 
@@ -17,9 +20,15 @@ pub struct FieldError {
 pub struct ValidationErrors(pub Vec<FieldError>);
 
 impl ValidationErrors {
-    pub fn push(&mut self, field: impl Into<String>, message: impl Into<String>) {
+    pub fn push(
+        &mut self,
+        field: impl Into<String>,
+        code: &'static str,
+        message: impl Into<String>,
+    ) {
         self.0.push(FieldError {
             field: field.into(),
+            code,
             message: message.into(),
         });
     }

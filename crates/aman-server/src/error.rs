@@ -100,6 +100,7 @@ impl AppError {
         AppError {
             fields: vec![FieldError {
                 field: field.to_string(),
+                code,
                 message: message.clone(),
             }],
             ..AppError::new(status, code, format!("{field}: {message}"))

@@ -463,7 +463,7 @@ async fn a_monitor_files_a_cyrillic_place_and_bad_fields_are_named_beside_them()
         bad.text.contains("id=\"killed-error\""),
         "the count error sits beside its field"
     );
-    assert!(bad.text.contains("minimum exceeds maximum"));
+    assert!(bad.text.contains("with the minimum first"));
     assert!(bad.text.contains("aria-invalid=\"true\""));
     assert!(
         bad.text.contains("Стреляли"),
@@ -486,10 +486,37 @@ async fn a_monitor_files_a_cyrillic_place_and_bad_fields_are_named_beside_them()
         )
         .await;
     assert_eq!(fixed.status, StatusCode::UNPROCESSABLE_ENTITY);
-    // The core's own message, beside the end time.
+    // The core's rule, beside the end time, in the page's language.
     assert!(fixed.text.contains("id=\"end-error\""), "{}", fixed.text);
-    assert!(fixed.text.contains("must not be before event_time.start"));
+    assert!(fixed.text.contains("must not be before the start"));
     assert!(fixed.text.contains("id=\"types-error\""));
+    let in_russian = env
+        .send(
+            Method::POST,
+            "/reports",
+            &format!("{session}; aman_lang=ru"),
+            Some(form_body(&[
+                ("csrf", &csrf),
+                ("source_id", &source),
+                ("credibility", "9"),
+                ("start", "2010-06-12T10:00"),
+                ("end", "2010-06-11T10:00"),
+                ("place_text", "Ош"),
+                ("killed", "5-3"),
+                ("language", "ru"),
+            ])),
+        )
+        .await;
+    assert_eq!(in_russian.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for text in ["должно быть от 1 до 6", "начиная с меньшего", "Убито"]
+    {
+        assert!(
+            in_russian.text.contains(text),
+            "{text}: {}",
+            in_russian.text
+        );
+    }
+    assert!(!in_russian.text.contains("must be 1–6"));
 
     let ok = env
         .post(

@@ -71,17 +71,21 @@ impl Lang {
             .unwrap_or(Lang::En)
     }
 
-    /// The text for `key`.
-    pub fn t(self, key: &str) -> &'static str {
+    /// The text for `key`, if either catalog has it (this language's first).
+    pub fn lookup(self, key: &str) -> Option<&'static str> {
         let catalogs = catalogs();
         catalogs[self as usize]
             .get(key)
             .or_else(|| catalogs[Lang::En as usize].get(key))
             .copied()
-            .unwrap_or_else(|| {
-                tracing::warn!(key, "UI text missing from the catalogs");
-                "?"
-            })
+    }
+
+    /// The text for `key`.
+    pub fn t(self, key: &str) -> &'static str {
+        self.lookup(key).unwrap_or_else(|| {
+            tracing::warn!(key, "UI text missing from the catalogs");
+            "?"
+        })
     }
 }
 

@@ -118,6 +118,10 @@ impl Ctx {
         self.lang.t(key)
     }
 
+    pub fn lookup(&self, key: &str) -> Option<&'static str> {
+        self.lang.lookup(key)
+    }
+
     pub fn role(&self) -> Option<Role> {
         self.user.as_ref().map(|u| u.role)
     }

@@ -274,6 +274,13 @@ impl Draft {
     }
 }
 
+/// A refused field's message in the page's language: the catalog's text for the rule's
+/// code, else the English message the rule gave.
+fn field_error_text(ctx: &Ctx, e: &FieldError) -> String {
+    ctx.lookup(&format!("field_error.{}", e.code))
+        .map_or_else(|| e.message.clone(), str::to_string)
+}
+
 /// The form field a core validation path belongs to.
 fn form_field(path: &str) -> &str {
     match path {
@@ -343,7 +350,12 @@ fn intake_form(ctx: &Ctx, sources: &[Source], d: &Draft) -> Markup {
                 p { strong { (ctx.t("intake.fix")) } }
                 ul {
                     @for e in &d.errors {
-                        li { a href={ "#" (form_field(&e.field)) } { (e.field) } ": " (e.message) }
+                        li {
+                            a href={ "#" (form_field(&e.field)) } {
+                                (ctx.t(&format!("intake.{}", form_field(&e.field))))
+                            }
+                            ": " (e.message)
+                        }
                     }
                 }
             }
@@ -504,16 +516,17 @@ fn parse_time(value: &str) -> Option<DateTime<Utc>> {
 }
 
 /// Turns the form into a `ReportInput`, naming every field that cannot even be read
-/// (the rest is judged by `ReportInput::validate`, whose messages are shown as they are).
+/// (the rest is judged by `ReportInput::validate`); every refusal carries its rule's code,
+/// which the page shows in its own language.
 fn read_form(
     form: &[(String, String)],
-    ctx: &Ctx,
     sources: &[Source],
 ) -> Result<ReportInput, Vec<FieldError>> {
     let mut errors = Vec::new();
-    let mut fail = |field: &str, message: String| {
+    let mut fail = |field: &str, code: &'static str, message: String| {
         errors.push(FieldError {
             field: field.to_string(),
+            code,
             message,
         })
     };
@@ -525,36 +538,52 @@ fn read_form(
         .ok()
         .filter(|id| sources.iter().any(|s| s.id == *id));
     if source_id.is_none() {
-        fail("source_id", ctx.t("intake.err_source").to_string());
+        fail(
+            "source_id",
+            "unknown_source",
+            "choose a registered source".to_string(),
+        );
     }
     let credibility = text("credibility")
         .parse::<u8>()
         .ok()
         .and_then(Credibility::new);
     if credibility.is_none() {
-        fail("credibility", "must be 1–6".to_string());
+        fail(
+            "credibility",
+            "credibility_range",
+            "must be 1–6".to_string(),
+        );
     }
     let start = parse_time(&text("start"));
     if start.is_none() {
-        fail("event_time.start", ctx.t("intake.err_time").to_string());
+        fail(
+            "event_time.start",
+            "time_format",
+            "give a date and time (YYYY-MM-DD HH:MM)".to_string(),
+        );
     }
     let end = match optional("end") {
         None => start,
         Some(v) => {
             let t = parse_time(&v);
             if t.is_none() {
-                fail("event_time.end", ctx.t("intake.err_time").to_string());
+                fail(
+                    "event_time.end",
+                    "time_format",
+                    "give a date and time (YYYY-MM-DD HH:MM)".to_string(),
+                );
             }
             t
         }
     };
     let precision = TimePrecision::from_code(&text("precision")).unwrap_or(TimePrecision::Day);
-    let coord = |k: &str, fail: &mut dyn FnMut(&str, String)| -> Option<f64> {
+    let coord = |k: &str, fail: &mut dyn FnMut(&str, &'static str, String)| -> Option<f64> {
         let v = optional(k)?.replace(',', ".");
         match v.parse::<f64>() {
             Ok(x) if x.is_finite() => Some(x),
             _ => {
-                fail(k, format!("'{v}' is not a number"));
+                fail(k, "not_a_number", format!("'{v}' is not a number"));
                 None
             }
         }
@@ -566,7 +595,11 @@ fn read_form(
         if k == "type" {
             match EventType::from_code(v) {
                 Some(t) => event_types.push(t),
-                None => fail("event_types", format!("unknown event type '{v}'")),
+                None => fail(
+                    "event_types",
+                    "unknown_event_type",
+                    format!("unknown event type '{v}'"),
+                ),
             }
         }
     }
@@ -580,7 +613,7 @@ fn read_form(
                 "displaced" => counts.displaced = Some(c),
                 _ => counts.detained = Some(c),
             },
-            Err(m) => fail(&format!("counts.{name}"), m),
+            Err(m) => fail(&format!("counts.{name}"), "count_format", m),
         }
     }
     let kind = ReportKind::from_code(&text("kind")).unwrap_or_default();
@@ -589,7 +622,11 @@ fn read_form(
         Some(v) => match v.parse::<i64>() {
             Ok(id) => Some(id),
             Err(_) => {
-                fail("refers_to", format!("'{v}' is not a report number"));
+                fail(
+                    "refers_to",
+                    "not_a_report_number",
+                    format!("'{v}' is not a report number"),
+                );
                 None
             }
         },
@@ -651,6 +688,13 @@ pub async fn create(
     let store = state.store().clone();
     let sources = blocking(move || store.list_sources().map_err(AppError::from)).await?;
     let refused = |errors: Vec<FieldError>, form: Vec<(String, String)>| {
+        let errors = errors
+            .into_iter()
+            .map(|e| FieldError {
+                message: field_error_text(&ctx, &e),
+                ..e
+            })
+            .collect();
         let d = Draft {
             values: form,
             errors,
@@ -662,7 +706,7 @@ pub async fn create(
         )
             .into_response()
     };
-    let input = match read_form(&form, &ctx, &sources) {
+    let input = match read_form(&form, &sources) {
         Ok(input) => input,
         Err(errors) => return Ok(refused(errors, form)),
     };
