@@ -2,6 +2,8 @@
 //! (through normal intake, so places are geocoded as for real reports), and incidents
 //! found by record linkage rather than copied from the generator's ground truth.
 
+use std::collections::HashMap;
+
 use aman_core::VerificationStatus;
 use aman_scenario::{Scenario, ScenarioConfig};
 use aman_store::{Store, StoreError, Who};
@@ -115,6 +117,15 @@ pub struct ScenarioVictims {
     pub f1: f64,
 }
 
+/// The point of a place text the gazetteer resolves without doubt.
+fn resolved_point(geocoder: &aman_geo::Geocoder, text: &str) -> Option<(f64, f64)> {
+    let r = geocoder.resolve(text);
+    match (r.status, r.best) {
+        (aman_geo::ResolutionStatus::Resolved, Some(best)) => Some((best.lat, best.lon)),
+        _ => None,
+    }
+}
+
 /// Links the scenario's victim lists into persons (names across scripts, ages, places)
 /// without storing anything.
 pub fn link_scenario_victims(scenario: &Scenario) -> Result<ScenarioVictims, DemoError> {
@@ -123,17 +134,29 @@ pub fn link_scenario_victims(scenario: &Scenario) -> Result<ScenarioVictims, Dem
         .iter()
         .map(|l| l.name.to_string())
         .collect();
+    // Each list writes places in its own language and script ("Узген", "Oʻzgan",
+    // "Ozgon"): a place the gazetteer resolves is compared as a point, by distance;
+    // only unresolved text is compared as text, so one place never counts twice.
+    let geocoder = aman_geo::Geocoder::builtin();
+    let mut points: HashMap<&str, Option<(f64, f64)>> = HashMap::new();
     let records: Vec<aman_linkage::persons::VictimRecord> = scenario
         .victim_records()
-        .map(|r| aman_linkage::persons::VictimRecord {
-            id: r.record_id.clone(),
-            list: list_names[r.list].clone(),
-            full_name: Some(r.name.clone()),
-            sex: r.sex.map(|s| s.code().to_string()),
-            age: r.age.map(f64::from),
-            event_date: r.date_of_death,
-            place: Some(r.place_text.clone()),
-            ..Default::default()
+        .map(|r| {
+            let point = *points
+                .entry(r.place_text.as_str())
+                .or_insert_with(|| resolved_point(&geocoder, &r.place_text));
+            aman_linkage::persons::VictimRecord {
+                id: r.record_id.clone(),
+                list: list_names[r.list].clone(),
+                full_name: Some(r.name.clone()),
+                sex: r.sex.map(|s| s.code().to_string()),
+                age: r.age.map(f64::from),
+                event_date: r.date_of_death,
+                place: point.is_none().then(|| r.place_text.clone()),
+                lat: point.map(|p| p.0),
+                lon: point.map(|p| p.1),
+                ..Default::default()
+            }
         })
         .collect();
     let linkage = aman_linkage::persons::link_victims(
