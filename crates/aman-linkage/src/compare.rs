@@ -28,7 +28,7 @@ pub fn level_labels(spec: &FieldSpec) -> Vec<String> {
             "exact".into(),
             "same name parts in any order, after transliteration".into(),
             "every name part similar >= 0.92".into(),
-            "every name part similar >= 0.80".into(),
+            "every name part similar >= 0.86".into(),
             "different".into(),
         ],
         FieldKind::Date => vec![
@@ -152,7 +152,7 @@ impl Comparator {
                     2
                 } else {
                     let s = token_min_similarity(&x.loose, &y.loose);
-                    ladder(s, &[0.92, 0.80], 3)
+                    ladder(s, &[0.92, 0.86], 3)
                 }
             }
             (_, Prepared::Name(x), Prepared::Name(y)) => {
