@@ -5,7 +5,7 @@
 use std::error::Error as _;
 
 use postgres::types::{to_sql_checked, IsNull, ToSql, Type};
-use postgres::NoTls;
+use postgres::{GenericClient, NoTls};
 use r2d2_postgres::PostgresConnectionManager;
 
 use crate::driver::{Dialect, Driver, Row, Tx, Value};
@@ -41,8 +41,11 @@ impl PgDriver {
             config.options(&format!("-csearch_path={schema}"));
         }
         let manager = PostgresConnectionManager::new(config, NoTls);
+        // No round trip to test each connection on checkout: a broken one fails its
+        // query with a clear error and r2d2 discards it.
         let pool = r2d2::Pool::builder()
             .max_size(16)
+            .test_on_check_out(false)
             .build(manager)
             .map_err(|e| StoreError::Backend(format!("cannot connect to PostgreSQL: {e}")))?;
         let driver = PgDriver { pool };
@@ -126,13 +129,31 @@ fn read_row(row: &postgres::Row) -> Result<Row> {
     Ok(Row(out))
 }
 
-struct PgTx<'a>(postgres::Transaction<'a>);
+/// Statements run on a transaction (writes) or straight on the connection (reads).
+struct PgTx<'a, C: GenericClient>(&'a mut C);
 
 fn refs(params: &[Value]) -> Vec<&(dyn ToSql + Sync)> {
     params.iter().map(|p| p as &(dyn ToSql + Sync)).collect()
 }
 
-impl Tx for PgTx<'_> {
+/// The parameters with their types, when none is NULL: then a query needs one round
+/// trip instead of a prepare and an execute. (A NULL has no type of its own here.)
+fn typed(params: &[Value]) -> Option<Vec<(&(dyn ToSql + Sync), Type)>> {
+    params
+        .iter()
+        .map(|p| {
+            let ty = match p {
+                Value::Null => return None,
+                Value::Int(_) => Type::INT8,
+                Value::Real(_) => Type::FLOAT8,
+                Value::Text(_) => Type::TEXT,
+            };
+            Some((p as &(dyn ToSql + Sync), ty))
+        })
+        .collect()
+}
+
+impl<C: GenericClient> Tx for PgTx<'_, C> {
     fn exec_batch(&mut self, sql: &str) -> Result<()> {
         self.0.batch_execute(sql).map_err(backend)
     }
@@ -144,10 +165,13 @@ impl Tx for PgTx<'_> {
     }
 
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>> {
-        self.0
-            .query(&numbered(sql), &refs(params))
-            .map_err(backend)?
-            .iter()
+        let sql = numbered(sql);
+        match typed(params) {
+            Some(p) => self.0.query_typed(&sql, &p),
+            None => self.0.query(&sql, &refs(params)),
+        }
+        .map_err(backend)?
+        .iter()
             .map(read_row)
             .collect()
     }
@@ -189,17 +213,19 @@ impl Driver for PgDriver {
 
     fn write<T>(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<T>) -> Result<T> {
         let mut conn = self.conn()?;
-        let mut tx = PgTx(conn.transaction().map_err(backend)?);
-        tx.0.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])
+        let mut transaction = conn.transaction().map_err(backend)?;
+        transaction
+            .execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])
             .map_err(backend)?;
-        let out = f(&mut tx)?;
-        tx.0.commit().map_err(backend)?;
+        let out = f(&mut PgTx(&mut transaction))?;
+        transaction.commit().map_err(backend)?;
         Ok(out)
     }
 
+    /// Reads run without BEGIN/ROLLBACK: at READ COMMITTED, the default, a transaction
+    /// would give each statement its own snapshot anyway, and it costs two round trips.
     fn read<T>(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<T>) -> Result<T> {
         let mut conn = self.conn()?;
-        let mut tx = PgTx(conn.transaction().map_err(backend)?);
-        f(&mut tx)
+        f(&mut PgTx(&mut *conn))
     }
 }
