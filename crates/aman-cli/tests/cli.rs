@@ -116,6 +116,38 @@ fn an_unknown_column_is_refused_before_anything_is_stored() {
 }
 
 #[test]
+fn an_unwritable_reject_file_stores_nothing() {
+    let dir = setup();
+    let csv = dir.path().join("mixed.csv");
+    std::fs::write(
+        &csv,
+        format!("{HEADER}\n1,2010-06-11,,Osh,arson,,,fine,en,2\n1,2010-06-31,,Osh,arson,,,bad date,en,2\n"),
+    )
+    .unwrap();
+    let rejects = dir.path().join("no such folder").join("r.csv");
+    let out = aman(
+        dir.path(),
+        &[
+            "import",
+            "reports",
+            csv.to_str().unwrap(),
+            "--rejects",
+            rejects.to_str().unwrap(),
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("cannot write the reject file"),
+        "{out:?}"
+    );
+    let c = rusqlite::Connection::open(dir.path().join("aman.db")).unwrap();
+    let n: i64 = c
+        .query_row("SELECT COUNT(*) FROM reports", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 0, "the good row was stored without its reject file");
+}
+
+#[test]
 fn jsonl_import_and_geojson_export() {
     let dir = setup();
     let file = dir.path().join("r.jsonl");

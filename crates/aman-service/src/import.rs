@@ -1,10 +1,9 @@
 //! Importing reports from CSV or JSON Lines.
 //!
-//! Two passes over the file keep memory flat for million-row files: the first checks
-//! every row and writes the rejected ones (with row number, field and reason) to a
-//! reject file; the second streams the good rows into one store transaction. Either
-//! every good row is stored or none is, and a file imported before is refused by its
-//! SHA-256.
+//! One pass over the file keeps memory flat for million-row files: each row is parsed
+//! and checked once; rejected ones (with row number, field and reason) are collected for
+//! the reject file, good ones are streamed into one store transaction. Either every good
+//! row is stored or none is, and a file imported before is refused by its SHA-256.
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -385,7 +384,7 @@ fn file_sha256(path: &Path) -> Result<String, ImportError> {
     Ok(hex::encode(hasher.finalize()))
 }
 
-/// Imports a file of reports. `progress` is told the number of rows done in each pass.
+/// Imports a file of reports. `progress` is told the number of rows read so far.
 pub fn import_reports(
     intake: &Intake,
     by: &Who,
@@ -396,41 +395,10 @@ pub fn import_reports(
 ) -> Result<ImportSummary, ImportError> {
     let sha256 = file_sha256(path)?;
     let now = intake.store().clock().now();
-    // Pass 1: check every row, write rejects.
-    let mut rejected = Vec::new();
-    let mut rows = 0;
-    for_each_row(path, format, &mut |row, parsed| {
-        rows = row;
-        match parsed.map(|input| input.validate(now)) {
-            Ok(Ok(_)) => {}
-            Ok(Err(errors)) => rejected.extend(errors.0.into_iter().map(|e| Rejection {
-                row,
-                field: e.field,
-                message: e.message,
-            })),
-            Err(r) => rejected.push(r),
-        }
-        if row % 10_000 == 0 {
-            progress("checking", row);
-        }
-        Ok(())
-    })?;
-    let rejected_rows: std::collections::BTreeSet<u64> = rejected.iter().map(|r| r.row).collect();
-    let reject_file = if rejected.is_empty() {
-        None
-    } else {
-        write_rejects(reject_path, &rejected).map_err(|source| ImportError::Reject {
-            path: reject_path.to_path_buf(),
-            source,
-        })?;
-        Some(reject_path.to_path_buf())
-    };
-
-    // Pass 2: stream the good rows into one transaction, in chunks so the two threads
-    // do not hand over (and wake each other) once per row.
+    // One pass: each row is parsed and checked once; good rows go to the writer thread
+    // in chunks (so the threads do not hand over, and wake each other, once per row),
+    // which streams them into one store transaction.
     let (tx, rx) = std::sync::mpsc::sync_channel::<Chunk>(4);
-    let mut ambiguous = 0;
-    let mut unresolved = 0;
     let store = intake.store().clone();
     let mark = ImportMark {
         file_sha256: sha256.clone(),
@@ -443,17 +411,36 @@ pub fn import_reports(
     let writer = std::thread::spawn(move || {
         store.insert_report_rows(&who, &mut rx.into_iter().flatten(), Some(mark))
     });
+    let mut rejected = Vec::new();
+    let mut rejected_rows = 0;
+    let mut rows = 0;
+    let mut ambiguous = 0;
+    let mut unresolved = 0;
     let mut chunk = Vec::with_capacity(CHUNK);
     let mut places: HashMap<String, (PlaceStatus, Option<ResolvedPlace>)> = HashMap::new();
     let sent = for_each_row(path, format, &mut |row, parsed| {
-        if rejected_rows.contains(&row) {
-            return Ok(());
+        rows = row;
+        if row % 10_000 == 0 {
+            progress("importing", row);
         }
-        let Ok(input) = parsed else { return Ok(()) };
-        let received_at = input.received_at.unwrap_or(now);
-        let valid = input
-            .validate(now)
-            .map_err(|e| ImportError::Header(format!("row {row} changed during import: {e}")))?;
+        let valid = match parsed.map(|input| input.validate(now)) {
+            Ok(Ok(valid)) => valid,
+            Ok(Err(errors)) => {
+                rejected_rows += 1;
+                rejected.extend(errors.0.into_iter().map(|e| Rejection {
+                    row,
+                    field: e.field,
+                    message: e.message,
+                }));
+                return Ok(());
+            }
+            Err(r) => {
+                rejected_rows += 1;
+                rejected.push(r);
+                return Ok(());
+            }
+        };
+        let received_at = valid.get().received_at.unwrap_or(now);
         let has_point = valid.get().latitude.is_some();
         let (place_status, place) = if has_point {
             intake.resolve_place(valid.get())
@@ -468,9 +455,6 @@ pub fn import_reports(
             PlaceStatus::Unresolved => unresolved += 1,
             PlaceStatus::Resolved => {}
         }
-        if row % 10_000 == 0 {
-            progress("importing", row);
-        }
         chunk.push(Ok(NewReport {
             input: valid,
             received_at,
@@ -483,25 +467,36 @@ pub fn import_reports(
         Ok(())
     })
     .and_then(|()| send(&tx, &mut chunk));
+    // Written before the writer can commit, so a failure here still rolls it back.
+    let sent = sent.and_then(|()| {
+        if rejected.is_empty() {
+            return Ok(None);
+        }
+        write_rejects(reject_path, &rejected).map_err(|source| ImportError::Reject {
+            path: reject_path.to_path_buf(),
+            source,
+        })?;
+        Ok(Some(reject_path.to_path_buf()))
+    });
     if sent.is_err() {
         // Nothing half-imported: the writer rolls back when it meets this row.
         let _ = tx.send(vec![Err(StoreError::Invalid(
-            "the file could not be read to the end".into(),
+            "the import stopped before the end of the file".into(),
         ))]);
     }
     drop(tx);
     let stored = writer.join().expect("import writer thread panicked");
-    let ids = match (stored, sent) {
-        (Ok(ids), Ok(())) => ids,
+    let (ids, reject_file) = match (stored, sent) {
+        (Ok(ids), Ok(reject_file)) => (ids, reject_file),
         // The writer's own error explains why it stopped taking rows.
-        (Err(e), Ok(()) | Err(ImportError::WriterStopped)) => return Err(e.into()),
+        (Err(e), Ok(_) | Err(ImportError::WriterStopped)) => return Err(e.into()),
         (_, Err(e)) => return Err(e),
     };
     progress("done", rows);
     Ok(ImportSummary {
         rows,
         imported: ids.len() as u64,
-        rejected: rejected_rows.len() as u64,
+        rejected: rejected_rows,
         ambiguous_places: ambiguous,
         unresolved_places: unresolved,
         reject_file,
