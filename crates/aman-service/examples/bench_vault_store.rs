@@ -152,7 +152,7 @@ fn ingest(work: &Path, n: usize) -> Result<()> {
                     tokens: Vec::new(),
                 })
                 .collect();
-            store.add_identities(&by, &rows)?;
+            store.add_identities(&by, &mut rows.into_iter())?;
         }
         let took = t.elapsed();
         unencrypted = unencrypted.min(took);
