@@ -145,18 +145,18 @@ const INDEXED: [(&str, Normalise); 3] = [
     ("person.id_number", Normalise::Identifier),
 ];
 
-fn scope_keys(index_key: &BlindIndexKey) -> [ScopeKey; 3] {
+/// Persons sealed per chunk, and chunks sealed ahead of the store, in
+/// [`Vault::add_identities`].
+const SEAL_CHUNK: usize = 256;
+const SEAL_QUEUE: usize = 16;
+
+fn scope_keys(index_key: &BlindIndexKey) -> [ScopeKey; INDEXED.len()] {
     INDEXED.map(|(scope, _)| index_key.scope(scope))
 }
 
 fn identity_context(person_id: &str) -> FieldContext {
     FieldContext::new("vault_identities", "envelope", person_id)
 }
-
-/// Persons sealed per chunk, and chunks sealed ahead of the store, in
-/// [`Vault::add_identities`].
-const SEAL_CHUNK: usize = 256;
-const SEAL_QUEUE: usize = 16;
 
 fn key_context(name: &str) -> FieldContext {
     FieldContext::new("vault_keys", "sealed", name)
@@ -204,7 +204,7 @@ pub struct Vault {
     store: Arc<dyn Store>,
     keyring: Keyring,
     /// The blind-index key of each of [`INDEXED`]'s scopes, derived once at unlock.
-    index_keys: [ScopeKey; 3],
+    index_keys: [ScopeKey; INDEXED.len()],
     data_dir: PathBuf,
     /// The Merkle tree of the audit log, shared with whoever serves proofs.
     audit_tree: Arc<AuditTree>,
