@@ -5,9 +5,9 @@
 //! so a KEK rotation only rewraps it and the stored indexes stay valid. Each scope (say
 //! `person.phone`) gets a sub-key through HKDF-SHA256, so equal values in different columns
 //! give unrelated tokens and one column cannot be joined against another; a caller keeps
-//! the [`ScopeKey`] of each scope it indexes, so HKDF runs once per scope, not per value. Without the
-//! index key a token reveals nothing; with it, an attacker can only test guesses one by
-//! one, which is why the key is never stored in the clear.
+//! the [`ScopeKey`] of each scope it indexes, so HKDF runs once per scope, not per value.
+//! Without the index key a token reveals nothing; with it, an attacker can only test
+//! guesses one by one, which is why the key is never stored in the clear.
 
 use std::fmt;
 

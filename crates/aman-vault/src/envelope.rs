@@ -132,8 +132,8 @@ pub fn seal(
     plaintext: &[u8],
     rng: &mut (impl RngCore + CryptoRng),
 ) -> Vec<u8> {
-    // The data key and both nonces in one draw: with the operating system's RNG each
-    // draw is a system call, which would cost more than the encryption itself.
+    // The data key and both nonces in one draw: with the operating system's RNG each draw
+    // is a system call.
     let mut random = Zeroizing::new([0u8; KEY_LEN + 2 * NONCE_LEN]);
     rng.fill_bytes(random.as_mut());
     let mut dek = Zeroizing::new([0u8; KEY_LEN]);
