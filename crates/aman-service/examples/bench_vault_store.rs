@@ -9,7 +9,8 @@
 //!    once (key file) inside the timed run. A third run stores the same witnesses as the
 //!    same rows (person, identity record, audit entries) but unencrypted and without
 //!    blind indexes — a baseline that exists only here — to separate what encryption
-//!    costs from what registering a witness at all costs.
+//!    costs from what registering a witness at all costs. For the witness step it also
+//!    prints the CPU time of the storing thread and of the whole process (Linux).
 //! 2. **`aman audit verify`.** An SQLite log of M entries written through the store's
 //!    normal append path (`insert_reports` without an import mark appends one
 //!    `report.create` entry per report, here 50,000 reports per transaction), then the
