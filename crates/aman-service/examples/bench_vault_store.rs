@@ -9,7 +9,8 @@
 //!    once (key file) inside the timed run. A third run stores the same witnesses as the
 //!    same rows (person, identity record, audit entries) but unencrypted and without
 //!    blind indexes — a baseline that exists only here — to separate what encryption
-//!    costs from what registering a witness at all costs.
+//!    costs from what registering a witness at all costs. For the witness step it also
+//!    prints the CPU time of the storing thread and of the whole process (Linux).
 //! 2. **`aman audit verify`.** An SQLite log of M entries written through the store's
 //!    normal append path (`insert_reports` without an import mark appends one
 //!    `report.create` entry per report, here 50,000 reports per transaction), then the
@@ -65,6 +66,33 @@ fn main() -> Result<()> {
     audit_verify(&work, store.as_ref())?;
     proofs(store)?;
     Ok(())
+}
+
+/// CPU seconds (user + system) of this thread and of the whole process, from Linux's
+/// `/proc`; `None` elsewhere. On a shared machine these vary less than wall time.
+fn cpu_seconds() -> Option<(f64, f64)> {
+    let read = |path: &str| -> Option<f64> {
+        let stat = std::fs::read_to_string(path).ok()?;
+        let fields: Vec<&str> = stat.rsplit(')').next()?.split_whitespace().collect();
+        let ticks: f64 =
+            fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+        Some(ticks / 100.0)
+    };
+    Some((read("/proc/thread-self/stat")?, read("/proc/self/stat")?))
+}
+
+/// "CPU x s on this thread, y s in all threads" since `start`.
+fn cpu_since(start: Option<(f64, f64)>) -> String {
+    match (start, cpu_seconds()) {
+        (Some((t0, p0)), Some((t1, p1))) => {
+            format!(
+                "CPU {:.2} s on the storing thread, {:.2} s in all",
+                t1 - t0,
+                p1 - p0
+            )
+        }
+        _ => String::new(),
+    }
 }
 
 fn start_date() -> chrono::NaiveDate {
@@ -136,6 +164,7 @@ fn ingest(work: &Path, n: usize) -> Result<()> {
         let store = fresh_store(&dir)?;
         let t = Instant::now();
         import(store.clone(), &dir)?;
+        let (registering, cpu) = (Instant::now(), cpu_seconds());
         for chunk in witnesses.chunks(IDENTITY_BATCH) {
             let rows: Vec<NewIdentity> = chunk
                 .iter()
@@ -152,14 +181,16 @@ fn ingest(work: &Path, n: usize) -> Result<()> {
                     tokens: Vec::new(),
                 })
                 .collect();
-            store.add_identities(&by, &rows)?;
+            store.add_identities(&by, &mut rows.into_iter())?;
         }
         let took = t.elapsed();
         unencrypted = unencrypted.min(took);
         println!(
-            "  round {round} unencrypted:    {:>8.0} reports/s (same witnesses as plain rows, {:.2} s)",
+            "  round {round} unencrypted:    {:>8.0} reports/s (same witnesses as plain rows, {:.2} s, witnesses {:.2} s, {})",
             n as f64 / took.as_secs_f64(),
-            took.as_secs_f64()
+            took.as_secs_f64(),
+            registering.elapsed().as_secs_f64(),
+            cpu_since(cpu)
         );
 
         let dir = work.join("ingest-vault");
@@ -177,6 +208,7 @@ fn ingest(work: &Path, n: usize) -> Result<()> {
         let vault = Vault::open(store.clone(), std::slice::from_ref(&key), &dir)?;
         import(store, &dir)?;
         let imported = t.elapsed();
+        let cpu = cpu_seconds();
         let mut registered = 0;
         for chunk in witnesses.chunks(IDENTITY_BATCH) {
             let persons: Vec<NewPerson> = chunk
@@ -192,11 +224,12 @@ fn ingest(work: &Path, n: usize) -> Result<()> {
         let took = t.elapsed();
         sealed = sealed.min(took);
         println!(
-            "  round {round} with identities: {:>8.0} reports/s ({registered} witnesses sealed, {:.2} s, of which unlock + import {:.2} s, witnesses {:.2} s)",
+            "  round {round} with identities: {:>8.0} reports/s ({registered} witnesses sealed, {:.2} s, of which unlock + import {:.2} s, witnesses {:.2} s, {})",
             n as f64 / took.as_secs_f64(),
             took.as_secs_f64(),
             imported.as_secs_f64(),
-            (took - imported).as_secs_f64()
+            (took - imported).as_secs_f64(),
+            cpu_since(cpu)
         );
     }
     let pct = |a: Duration, b: Duration| (a.as_secs_f64() / b.as_secs_f64() - 1.0) * 100.0;

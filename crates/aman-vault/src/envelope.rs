@@ -28,7 +28,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use zeroize::Zeroizing;
 
-use crate::keys::{KekId, Keyring, UnwrapError, WrappedDek, KEY_LEN};
+use crate::keys::{KekId, Keyring, UnwrapError, WrappedDek, KEY_LEN, NONCE_LEN};
 
 const MAGIC: &[u8; 4] = b"AMVE";
 /// The envelope format this crate writes.
@@ -132,11 +132,17 @@ pub fn seal(
     plaintext: &[u8],
     rng: &mut (impl RngCore + CryptoRng),
 ) -> Vec<u8> {
+    // The data key and both nonces in one draw: with the operating system's RNG each draw
+    // is a system call.
+    let mut random = Zeroizing::new([0u8; KEY_LEN + 2 * NONCE_LEN]);
+    rng.fill_bytes(random.as_mut());
     let mut dek = Zeroizing::new([0u8; KEY_LEN]);
-    rng.fill_bytes(dek.as_mut());
-    let wrapped = keyring.wrap_dek(&dek, rng);
-    let mut nonce = [0u8; 24];
-    rng.fill_bytes(&mut nonce);
+    dek.copy_from_slice(&random[..KEY_LEN]);
+    let mut wrap_nonce = [0u8; NONCE_LEN];
+    wrap_nonce.copy_from_slice(&random[KEY_LEN..KEY_LEN + NONCE_LEN]);
+    let mut nonce = [0u8; NONCE_LEN];
+    nonce.copy_from_slice(&random[KEY_LEN + NONCE_LEN..]);
+    let wrapped = keyring.wrap_dek_with_nonce(&dek, wrap_nonce);
     let cipher = XChaCha20Poly1305::new(dek.as_ref().into());
     let aad = ctx.aad(b"aman-vault/field/v1", ENVELOPE_VERSION);
     let ciphertext = cipher

@@ -22,6 +22,8 @@ use zeroize::Zeroizing;
 
 /// Length in bytes of every symmetric key in the vault.
 pub const KEY_LEN: usize = 32;
+/// Length in bytes of an XChaCha20-Poly1305 nonce.
+pub(crate) const NONCE_LEN: usize = 24;
 
 /// Identifies a KEK without revealing it: the first 8 bytes of
 /// HMAC-SHA256(kek, "aman-vault/kek-id/v1"). Written into every envelope.
@@ -382,7 +384,19 @@ impl Keyring {
         dek: &[u8; KEY_LEN],
         rng: &mut (impl RngCore + CryptoRng),
     ) -> WrappedDek {
-        wrap_with(self.current_kek(), dek, rng)
+        let mut nonce = [0u8; NONCE_LEN];
+        rng.fill_bytes(&mut nonce);
+        self.wrap_dek_with_nonce(dek, nonce)
+    }
+
+    /// [`Keyring::wrap_dek`] with a nonce the caller drew, so that sealing a record can take
+    /// all its randomness from the RNG in one call.
+    pub(crate) fn wrap_dek_with_nonce(
+        &self,
+        dek: &[u8; KEY_LEN],
+        nonce: [u8; NONCE_LEN],
+    ) -> WrappedDek {
+        wrap_with(self.current_kek(), dek, nonce)
     }
 
     pub(crate) fn unwrap_dek(
@@ -412,9 +426,7 @@ impl Keyring {
     }
 }
 
-fn wrap_with(kek: &Kek, dek: &[u8; KEY_LEN], rng: &mut (impl RngCore + CryptoRng)) -> WrappedDek {
-    let mut nonce = [0u8; 24];
-    rng.fill_bytes(&mut nonce);
+fn wrap_with(kek: &Kek, dek: &[u8; KEY_LEN], nonce: [u8; NONCE_LEN]) -> WrappedDek {
     let cipher = XChaCha20Poly1305::new(kek.expose().into());
     let aad = wrap_aad(kek.id());
     let sealed = cipher

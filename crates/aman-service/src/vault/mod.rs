@@ -21,7 +21,7 @@ use aman_store::{
     SealedKey, SealedTable, Store, StoreError, Who,
 };
 use aman_vault::access::{authorise, Consent, Denied, Grant, GrantError, GrantScope};
-use aman_vault::blind_index::{BlindIndexKey, Normalise};
+use aman_vault::blind_index::{BlindIndexKey, Normalise, ScopeKey};
 use aman_vault::envelope::{self, EnvelopeError, FieldContext};
 use aman_vault::keys::{KdfParams, Kek, KeyError, Keyring, PassphraseKdf};
 use aman_vault::signing::{PublicKey, SignerKey};
@@ -29,7 +29,6 @@ use aman_vault::{ExposeSecret, SecretString};
 use chrono::{DateTime, Utc};
 use rand::rngs::OsRng;
 use rand::RngCore;
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 pub use evidence::{custody_events, evidence_view, EvidenceIntake, EvidenceView};
@@ -146,6 +145,15 @@ const INDEXED: [(&str, Normalise); 3] = [
     ("person.id_number", Normalise::Identifier),
 ];
 
+/// Persons sealed per chunk, and chunks sealed ahead of the store, in
+/// [`Vault::add_identities`].
+const SEAL_CHUNK: usize = 256;
+const SEAL_QUEUE: usize = 16;
+
+fn scope_keys(index_key: &BlindIndexKey) -> [ScopeKey; INDEXED.len()] {
+    INDEXED.map(|(scope, _)| index_key.scope(scope))
+}
+
 fn identity_context(person_id: &str) -> FieldContext {
     FieldContext::new("vault_identities", "envelope", person_id)
 }
@@ -195,7 +203,8 @@ pub struct RotationSummary {
 pub struct Vault {
     store: Arc<dyn Store>,
     keyring: Keyring,
-    index_key: BlindIndexKey,
+    /// The blind-index key of each of [`INDEXED`]'s scopes, derived once at unlock.
+    index_keys: [ScopeKey; INDEXED.len()],
     data_dir: PathBuf,
     /// The Merkle tree of the audit log, shared with whoever serves proofs.
     audit_tree: Arc<AuditTree>,
@@ -320,7 +329,7 @@ impl Vault {
             audit_tree: Arc::new(AuditTree::new(store.clone())),
             store,
             keyring,
-            index_key,
+            index_keys: scope_keys(&index_key),
             data_dir: data_dir.to_path_buf(),
         };
         let node = vault.signer(NODE, by)?;
@@ -364,7 +373,7 @@ impl Vault {
             audit_tree: Arc::new(AuditTree::new(store.clone())),
             store,
             keyring,
-            index_key,
+            index_keys: scope_keys(&index_key),
             data_dir: data_dir.to_path_buf(),
         })
     }
@@ -420,9 +429,10 @@ impl Vault {
     fn tokens(&self, name: Option<&str>, phone: Option<&str>, id: Option<&str>) -> Vec<BlindToken> {
         INDEXED
             .iter()
+            .zip(&self.index_keys)
             .zip([name, phone, id])
-            .filter_map(|((scope, how), value)| {
-                let token = self.index_key.index(scope, value?, *how)?;
+            .filter_map(|(((scope, how), key), value)| {
+                let token = key.index(value?, *how)?;
                 Some(BlindToken {
                     scope: scope.to_string(),
                     token: token.to_hex(),
@@ -459,37 +469,56 @@ impl Vault {
         }
         let now = self.now();
         let kek_id = self.current_kek_id();
-        // Sealing and indexing are most of a witness's cost and independent per person.
-        let (ids, new): (Vec<PersonId>, Vec<NewIdentity>) = persons
-            .par_iter()
-            .map(|p| {
-                let person = PersonId::from_random(OsRng.next_u64());
-                let envelope = envelope::seal_json(
+        // One draw from the operating system for all ids (a system call each otherwise).
+        let mut random = vec![0u8; 8 * persons.len()];
+        OsRng.fill_bytes(&mut random);
+        let ids: Vec<PersonId> = random
+            .chunks_exact(8)
+            .map(|b| PersonId::from_random(u64::from_le_bytes(b.try_into().expect("8 bytes"))))
+            .collect();
+        let seal = |p: &NewPerson<'_>, person: &PersonId| NewIdentity {
+            role: p.role,
+            tokens: self.tokens(
+                Some(&p.fields.name),
+                p.fields.phone.as_deref(),
+                p.fields.id_number.as_deref(),
+            ),
+            sealed: SealedIdentity {
+                person_id: person.as_str().to_string(),
+                incident_id: p.incident_id,
+                envelope: envelope::seal_json(
                     &self.keyring,
                     &identity_context(person.as_str()),
                     p.fields,
                     &mut OsRng,
-                );
-                let new = NewIdentity {
-                    role: p.role,
-                    tokens: self.tokens(
-                        Some(&p.fields.name),
-                        p.fields.phone.as_deref(),
-                        p.fields.id_number.as_deref(),
-                    ),
-                    sealed: SealedIdentity {
-                        person_id: person.as_str().to_string(),
-                        incident_id: p.incident_id,
-                        envelope,
-                        kek_id: kek_id.clone(),
-                        created_by: by.username.clone(),
-                        created_at: now,
-                    },
-                };
-                (person, new)
-            })
-            .unzip();
-        self.store.add_identities(by, &new)?;
+                ),
+                kek_id: kek_id.clone(),
+                created_by: by.username.clone(),
+                created_at: now,
+            },
+        };
+        // Sealing runs ahead of the store's writes on another thread, so the encryption
+        // overlaps the transaction instead of preceding it. One thread is enough: a record
+        // seals several times faster than the store writes it.
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<NewIdentity>>(SEAL_QUEUE);
+        std::thread::scope(|scope| {
+            scope.spawn(|| {
+                // Owned here, so the channel closes when this thread ends, however it ends.
+                let sender = sender;
+                for (chunk, ids) in persons.chunks(SEAL_CHUNK).zip(ids.chunks(SEAL_CHUNK)) {
+                    let sealed = chunk.iter().zip(ids).map(|(p, id)| seal(p, id)).collect();
+                    if sender.send(sealed).is_err() {
+                        break; // the store stopped reading: its error is returned below
+                    }
+                }
+            });
+            let mut sealed = receiver.iter().flatten();
+            // Exactly one row per person: should the sealing thread die, this panics inside
+            // the transaction, which then rolls back instead of committing a partial batch.
+            let mut rows = (0..persons.len())
+                .map(|_| sealed.next().expect("the sealing thread stopped early"));
+            self.store.add_identities(by, &mut rows)
+        })?;
         Ok(ids)
     }
 
