@@ -7,9 +7,11 @@
 //!    phone and ID number sealed under a per-record data key wrapped by the KEK, three
 //!    blind indexes, a new pseudonymous person, two audit entries. The vault is unlocked
 //!    once (key file) inside the timed run. A third run stores the same witnesses as the
-//!    same rows (person, identity record, audit entries) but unencrypted and without
-//!    blind indexes — a baseline that exists only here — to separate what encryption
-//!    costs from what registering a witness at all costs. For the witness step it also
+//!    same rows (person, identity record, audit entries, three lookup-index rows) but
+//!    unencrypted: the record in clear and the name, phone and ID number themselves in
+//!    the lookup index, which is what the same "is this witness known?" lookup needs
+//!    without encryption — a baseline that exists only here — to separate what
+//!    encryption costs from what registering a witness at all costs. For the witness step it also
 //!    prints the CPU time of the storing thread and of the whole process (Linux).
 //! 2. **`aman audit verify`.** An SQLite log of M entries written through the store's
 //!    normal append path (`insert_reports` without an import mark appends one
@@ -38,7 +40,7 @@ use aman_geo::Geocoder;
 use aman_service::import::{import_reports, Format};
 use aman_service::vault::{self, AuditTree, IdentityFields, KekSource, NewPerson, Vault};
 use aman_service::Intake;
-use aman_store::{NewIdentity, NewReport, SealedIdentity, Store, Who};
+use aman_store::{BlindToken, NewIdentity, NewReport, SealedIdentity, Store, Who};
 use aman_vault::keys::KdfParams;
 use rand::{Rng, SeedableRng};
 use sha2::{Digest, Sha256};
@@ -178,7 +180,22 @@ fn ingest(work: &Path, n: usize) -> Result<()> {
                         created_by: by.username.clone(),
                         created_at: chrono::Utc::now(),
                     },
-                    tokens: Vec::new(),
+                    // The same exact-match lookup without encryption: the name, phone
+                    // and ID number themselves in the index, where the vault puts keyed
+                    // tokens.
+                    tokens: [
+                        ("name", Some(&fields.name)),
+                        ("phone", fields.phone.as_ref()),
+                        ("id_number", fields.id_number.as_ref()),
+                    ]
+                    .into_iter()
+                    .filter_map(|(scope, value)| {
+                        Some(BlindToken {
+                            scope: scope.into(),
+                            token: value?.to_lowercase(),
+                        })
+                    })
+                    .collect(),
                 })
                 .collect();
             store.add_identities(&by, &mut rows.into_iter())?;
