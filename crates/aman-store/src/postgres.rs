@@ -172,8 +172,8 @@ impl<C: GenericClient> Tx for PgTx<'_, C> {
         }
         .map_err(backend)?
         .iter()
-            .map(read_row)
-            .collect()
+        .map(read_row)
+        .collect()
     }
 }
 
