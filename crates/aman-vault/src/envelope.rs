@@ -136,18 +136,15 @@ pub fn seal(
     // is a system call.
     let mut random = Zeroizing::new([0u8; KEY_LEN + 2 * NONCE_LEN]);
     rng.fill_bytes(random.as_mut());
-    let mut dek = Zeroizing::new([0u8; KEY_LEN]);
-    dek.copy_from_slice(&random[..KEY_LEN]);
-    let mut wrap_nonce = [0u8; NONCE_LEN];
-    wrap_nonce.copy_from_slice(&random[KEY_LEN..KEY_LEN + NONCE_LEN]);
-    let mut nonce = [0u8; NONCE_LEN];
-    nonce.copy_from_slice(&random[KEY_LEN + NONCE_LEN..]);
-    let wrapped = keyring.wrap_dek_with_nonce(&dek, wrap_nonce);
-    let cipher = XChaCha20Poly1305::new(dek.as_ref().into());
+    let (dek, nonces) = random.split_at(KEY_LEN);
+    let dek: &[u8; KEY_LEN] = dek.try_into().expect("KEY_LEN bytes");
+    let (wrap_nonce, nonce) = nonces.split_at(NONCE_LEN);
+    let wrapped = keyring.wrap_dek_with_nonce(dek, wrap_nonce.try_into().expect("NONCE_LEN bytes"));
+    let cipher = XChaCha20Poly1305::new(dek.into());
     let aad = ctx.aad(b"aman-vault/field/v1", ENVELOPE_VERSION);
     let ciphertext = cipher
         .encrypt(
-            XNonce::from_slice(&nonce),
+            XNonce::from_slice(nonce),
             Payload {
                 msg: plaintext,
                 aad: &aad,
@@ -158,7 +155,7 @@ pub fn seal(
     out.extend_from_slice(MAGIC);
     out.push(ENVELOPE_VERSION);
     wrapped.write(&mut out);
-    out.extend_from_slice(&nonce);
+    out.extend_from_slice(nonce);
     out.extend_from_slice(&ciphertext);
     out
 }
