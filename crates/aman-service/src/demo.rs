@@ -117,7 +117,7 @@ pub struct ScenarioVictims {
     pub f1: f64,
 }
 
-/// The point of a place text the gazetteer resolves without doubt.
+/// The point of a place text the gazetteer resolves to one place (not ambiguous).
 fn resolved_point(geocoder: &aman_geo::Geocoder, text: &str) -> Option<(f64, f64)> {
     let r = geocoder.resolve(text);
     match (r.status, r.best) {
