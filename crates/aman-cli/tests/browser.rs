@@ -123,7 +123,9 @@ impl Browser {
     }
 
     /// The element's text; retried while a navigation replaces the page between
-    /// finding the element and reading it (a stale element reference).
+    /// finding the element and reading it. Chromium reports that as a stale element
+    /// reference, or, when the node goes mid-read, as an "unknown error" saying the node
+    /// does not belong to the document.
     fn text(&self, css: &str) -> String {
         let start = Instant::now();
         loop {
@@ -134,9 +136,12 @@ impl Browser {
             if status < 400 {
                 return v["value"].as_str().unwrap_or("").to_string();
             }
+            let replaced = v["value"]["error"] == "stale element reference"
+                || v["value"]["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains("does not belong to the document"));
             assert!(
-                v["value"]["error"] == "stale element reference"
-                    && start.elapsed() < Duration::from_secs(10),
+                replaced && start.elapsed() < Duration::from_secs(10),
                 "WebDriver text of {css}: {status} {text}"
             );
             std::thread::sleep(Duration::from_millis(100));
