@@ -880,12 +880,15 @@ impl Geocoder {
             .map(|(_, m)| m)
             .collect();
         // Groups that matched nothing weaken the answer: the text named something we
-        // do not know.
-        let unmatched_groups = groups.len() - {
-            let mut gs: Vec<usize> = matches.iter().map(|m| m.group).collect();
-            gs.dedup();
-            gs.len()
-        };
+        // do not know. A group of generic words only ("школа №8", "near the bazaar")
+        // is a landmark inside the place, not an unknown place.
+        let unmatched_groups = groups
+            .iter()
+            .enumerate()
+            .filter(|&(gi, g)| {
+                !matches.iter().any(|m| m.group == gi) && g.words.iter().any(|&i| !ws[i].generic)
+            })
+            .count();
         let coverage = (pm.matched_words as f64 / pm.total_words.max(1) as f64).sqrt()
             * 0.85_f64.powi(unmatched_groups as i32);
         let near = pg.near

@@ -43,6 +43,7 @@ const TOWN: &[&str] = &[
     "shaar",
     "shaarynda",
     "shaaryndagy",
+    "shaarynyn",
     "shahar",
     "shahri",
     "shahrida",
@@ -108,6 +109,8 @@ const NEIGHBOURHOOD: &[&str] = &[
     "mavze",
     "kichirayon",
     "kichiraion",
+    // Kyrgyz "кичи району" (small district): with the district word after it, see `words`.
+    "kichi",
 ];
 const DISTRICT: &[&str] = &[
     "raion",
@@ -212,6 +215,11 @@ const NOISE: &[&str] = &[
     "central",
     "tsentralnyy",
     "markazi",
+    "tsentre",
+    "tsentra",
+    "borbor",
+    "borboru",
+    "borborunda",
     "kyrgyzstan",
     "kirgizstan",
     "kyrgyzstana",
@@ -306,6 +314,8 @@ const GENERIC: &[&str] = &[
     "shkole",
     "maktab",
     "maktabi",
+    "mektep",
+    "mektebi",
     "hospital",
     "bolnitsa",
     "bolnitse",
@@ -484,6 +494,12 @@ pub fn words(text: &str) -> Vec<Word> {
     }
     if let Some(s) = start {
         push_word(text, s, text.len(), &mut brk, &mut out);
+    }
+    // "кичи району" is one kind word, a microdistrict: its second word is not a district.
+    for k in 1..out.len() {
+        if out[k - 1].fold == "kichi" && matches!(out[k].role, Role::Affix(Hint::District)) {
+            out[k].role = Role::Noise;
+        }
     }
     out
 }

@@ -88,6 +88,30 @@ fn affixes_hints_and_near() {
 }
 
 #[test]
+fn kyrgyz_kind_words_and_landmarks_keep_confidence() {
+    // "кичи району" is a microdistrict, not a district; "борбору" is the centre.
+    for (text, id) in [
+        ("Фуркат кичи району", "cur:osh-furkat"),
+        ("Черемушки кичи району, №27 мектеп", "cur:osh-cheremushki"),
+        ("Ош шаарынын борбору, Ахунбаев көчөсү", "1527534"),
+        ("Ош шаары, борбор", "1527534"),
+        // A school or bazaar named beside the place is a landmark inside it.
+        ("центр Оша, школа №8", "1527534"),
+        ("Өзгөн, №17 мектеп", "1527513"),
+    ] {
+        check(text, id, Precision::Settlement);
+        let r = geocoder().resolve(text);
+        assert!(!r.needs_review, "{text}: confidence {}", r.confidence);
+    }
+    // The district reading stays when no "кичи" comes before it.
+    check("Сузак району", "7910407", Precision::District);
+    // An unknown name beside the place still weakens it.
+    assert!(
+        geocoder().resolve("Osh, Unknownplace").confidence < geocoder().resolve("Osh").confidence
+    );
+}
+
+#[test]
 fn shared_names_are_ambiguous_unless_a_hint_decides() {
     let r = geocoder().resolve("Ак-Суу");
     assert!(r.ambiguous && r.needs_review && r.status == ResolutionStatus::Ambiguous);
