@@ -31,10 +31,21 @@ pub struct ErrorBody {
 pub struct ErrorDetail {
     /// Stable machine-readable code: bad_json, bad_query, invalid, not_found, conflict,
     /// unauthorized, forbidden, payload_too_large, unsupported_media_type, bad_path,
-    /// method_not_allowed, duplicate_import, internal, no_permission_rule.
+    /// method_not_allowed, duplicate_import, internal, no_permission_rule, grant_required,
+    /// vault_locked; and on UI pages stale_form.
     pub code: String,
     pub message: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldError>,
+}
+
+/// The part of an [`AppError`] a caller may see.
+#[derive(Clone, Debug)]
+pub struct PublicError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    /// In English; for a 5xx only "internal error; reference …".
+    pub message: String,
     pub fields: Vec<FieldError>,
 }
 
@@ -119,11 +130,16 @@ impl AppError {
 }
 
 impl AppError {
-    /// The status and the message a caller may see; a 5xx's detail is logged here under
-    /// a reference and only the reference is returned.
-    pub fn into_public(self) -> (StatusCode, String) {
-        let (status, _, message, _) = self.into_parts();
-        (status, message)
+    /// What a caller may see: a 5xx's detail is logged here under a reference and
+    /// only the reference is returned.
+    pub fn into_public(self) -> PublicError {
+        let (status, code, message, fields) = self.into_parts();
+        PublicError {
+            status,
+            code,
+            message,
+            fields,
+        }
     }
 
     fn into_parts(self) -> (StatusCode, &'static str, String, Vec<FieldError>) {

@@ -228,6 +228,7 @@ pub fn app(state: AppState) -> Router {
         .fallback(handlers::site::not_found)
         .layer(Extension(handlers::site::OpenApiJson(doc.into())))
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
+        .layer(axum::middleware::from_fn(ui::localise_page_errors))
         .layer(axum::middleware::from_fn(ui::security_headers))
         .with_state(state)
 }

@@ -413,6 +413,39 @@ async fn forms_without_the_session_csrf_token_are_refused() {
 }
 
 #[tokio::test]
+async fn failed_pages_answer_in_the_readers_language() {
+    let env = env();
+    let (_, incident) = seed(&env);
+    let (session, _) = env.sign_in("investigator").await;
+    let ru = format!("{session}; aman_lang=ru");
+    let stale = env
+        .send(
+            Method::POST,
+            &format!("/incidents/{incident}/status"),
+            &ru,
+            Some(form_body(&[
+                ("csrf", "stale"),
+                ("status", "corroborated"),
+                ("reason", "r"),
+            ])),
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::FORBIDDEN);
+    assert!(stale.text.contains("<html lang=\"ru\""), "{}", stale.text);
+    assert!(stale.text.contains("Эта форма устарела"), "{}", stale.text);
+    assert!(!stale.text.contains("out of date"), "{}", stale.text);
+
+    let missing = env.send(Method::GET, "/incidents/999999", &ru, None).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert!(missing.text.contains("Запрошенной страницы или записи нет"));
+    assert!(!missing.text.contains("not found"), "{}", missing.text);
+
+    // In English the API's own message stays.
+    let missing = env.get("/incidents/999999", &session).await;
+    assert!(missing.text.contains("not found"), "{}", missing.text);
+}
+
+#[tokio::test]
 async fn wrong_password_shows_the_form_again() {
     let env = env();
     let form = env.get("/login", "").await;

@@ -22,7 +22,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{html, Markup, DOCTYPE};
 
-use crate::error::{blocking, AppError};
+use crate::error::{blocking, AppError, PublicError};
 use crate::permissions::{self, Caller};
 use crate::AppState;
 pub use i18n::Lang;
@@ -62,9 +62,12 @@ pub fn check_csrf(caller: &Caller, form: &[(String, String)]) -> Result<(), Page
         Ok(())
     } else {
         tracing::warn!(user = %caller.user.username, "form refused: CSRF token missing or wrong");
-        Err(PageError(AppError::forbidden(
-            "this form is out of date or did not come from Aman; reload the page and try again",
-        )))
+        Err(PageError(
+            AppError::forbidden(
+                "this form is out of date or did not come from Aman; reload the page and try again",
+            )
+            .with_code("stale_form"),
+        ))
     }
 }
 
@@ -258,8 +261,50 @@ impl From<aman_store::StoreError> for PageError {
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
-        let (status, message) = self.0.into_public();
-        error_page(Lang::En, status, &message)
+        // Rendered in English here; `localise_page_errors`, which sees the request,
+        // renders it again in the reader's language.
+        let public = self.0.into_public();
+        let mut res = error_page(Lang::En, public.status, &public.message);
+        res.extensions_mut().insert(public);
+        res
+    }
+}
+
+/// Middleware: a page that failed is shown in the language of the request.
+pub async fn localise_page_errors(req: Request, next: Next) -> Response {
+    let lang = Lang::from_headers(req.headers());
+    let mut res = next.run(req).await;
+    match res.extensions_mut().remove::<PublicError>() {
+        Some(e) if lang != Lang::En => error_page(lang, e.status, &localised_message(lang, &e)),
+        _ => res,
+    }
+}
+
+/// The error's message in `lang`: each refused field by its rule's catalog text, else
+/// the catalog's sentence for the error code; the English message only where the
+/// catalog has neither.
+fn localised_message(lang: Lang, e: &PublicError) -> String {
+    let fields: Vec<String> = e
+        .fields
+        .iter()
+        .filter_map(|f| {
+            lang.lookup(&format!("field_error.{}", f.code))
+                .map(|text| format!("{}: {text}", f.field))
+        })
+        .collect();
+    if !fields.is_empty() && fields.len() == e.fields.len() {
+        return fields.join("; ");
+    }
+    match lang.lookup(&format!("error.detail.{}", e.code)) {
+        Some(text) if e.code == "internal" => {
+            let reference = e.message.rsplit(' ').next().unwrap_or_default();
+            format!("{text} {reference}")
+        }
+        // The catalog's sentence says all there is to say.
+        Some(text) if matches!(e.code, "not_found" | "forbidden" | "stale_form") => text.into(),
+        // Which value or which status change was refused is in the English message only.
+        Some(text) => format!("{text} ({})", e.message),
+        None => e.message.clone(),
     }
 }
 
