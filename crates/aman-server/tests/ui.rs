@@ -717,6 +717,8 @@ async fn the_language_switch_sets_a_cookie_and_pages_follow_it() {
     let page = env.get("/map", &format!("{session}; {lang}")).await;
     assert!(page.text.contains("<html lang=\"ru\">"));
     assert!(page.text.contains("Карта"));
+    assert!(page.text.contains("СИНТЕТИЧЕСКИЕ ДАННЫЕ"));
+    assert!(!page.text.contains("SYNTHETIC"));
     let away = env.get("/language/ru?back=//evil.example", "").await;
     assert_eq!(away.headers[header::LOCATION], "/", "no open redirect");
     assert_eq!(

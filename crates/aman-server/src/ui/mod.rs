@@ -15,7 +15,7 @@ pub mod i18n;
 pub mod pages;
 pub mod svg;
 
-use aman_core::{Role, User, SYNTHETIC_LABEL};
+use aman_core::{Role, User};
 use axum::extract::Request;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
@@ -213,7 +213,7 @@ pub fn layout(ctx: &Ctx, title: &str, current: &str, body: Markup) -> Markup {
                 }
                 @if ctx.synthetic {
                     p.synthetic role="note" {
-                        strong { (SYNTHETIC_LABEL) } " " (ctx.t("layout.synthetic"))
+                        strong { (ctx.t("layout.synthetic_label")) } " " (ctx.t("layout.synthetic"))
                     }
                 }
                 main id="main" {
