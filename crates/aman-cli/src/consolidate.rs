@@ -2,6 +2,7 @@
 //! `aman estimate`, over files or the database.
 
 use std::collections::HashMap;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use aman_service::estimation::{self, StratumVariable};
@@ -21,7 +22,7 @@ pub enum LinkCommand {
         /// One or two CSV files
         #[arg(long, required = true, num_args = 1..=2)]
         input: Vec<PathBuf>,
-        /// Column holding the record id [default: rec_id, unique_id or id]
+        /// Column holding the record id [default: one named like a record id: id, rec_id, record, record_no, key, uuid, …]
         #[arg(long)]
         id_column: Option<String>,
         /// Column holding the true entity: used only to score the result, never compared
@@ -390,7 +391,13 @@ fn clustered_records(
         .collect();
     let mut records = Vec::with_capacity(cluster_of.len());
     for path in inputs {
-        let mut reader = csv::Reader::from_path(path)
+        let mut start = Vec::with_capacity(8192);
+        std::fs::File::open(path)
+            .and_then(|f| f.take(8192).read_to_end(&mut start))
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(aman_linkage::csv_delimiter(&start))
+            .from_path(path)
             .with_context(|| format!("cannot read {}", path.display()))?;
         let header: Vec<String> = reader
             .headers()?
@@ -402,11 +409,7 @@ fn clustered_records(
                 .iter()
                 .find_map(|n| header.iter().position(|h| h == n))
         };
-        let id = match id_column {
-            Some(c) => header.iter().position(|h| *h == c.to_lowercase()),
-            None => find(&["rec_id", "unique_id", "id"]),
-        }
-        .with_context(|| {
+        let id = aman_linkage::id_column(&header, id_column).with_context(|| {
             format!(
                 "{} has no id column; name it with --id-column",
                 path.display()

@@ -3,7 +3,7 @@
 //! and reported one by one, never dropped silently.
 
 use std::fs::File;
-use std::io::Read;
+use std::io::{BufRead, Read};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -27,7 +27,7 @@ pub struct ColumnMapping {
 /// How CSV columns become fields.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CsvMapping {
-    /// Column holding record ids (detected from `rec_id`, `unique_id`, `id` when absent).
+    /// Column holding record ids (when absent, see [`id_column`]).
     pub id_column: Option<String>,
     /// Column holding the true entity, for evaluation only: never compared.
     pub truth_column: Option<String>,
@@ -117,12 +117,29 @@ struct Table {
     rows: Vec<(u64, Vec<String>)>,
 }
 
+/// The delimiter of a file, from its header line: the most frequent of comma,
+/// semicolon (spreadsheets in Russian and most European locales), tab and bar.
+pub fn csv_delimiter(start: &[u8]) -> u8 {
+    let header = start.split(|&b| b == b'\n').next().unwrap_or_default();
+    let count = |d: u8| header.iter().filter(|&&b| b == d).count();
+    [b',', b';', b'\t', b'|']
+        .into_iter()
+        .max_by_key(|&d| (count(d), d == b','))
+        .unwrap_or(b',')
+}
+
 fn read_table<R: Read>(
     reader: R,
     name: &str,
     skipped: &mut Vec<SkippedRow>,
 ) -> Result<Table, LinkError> {
+    let mut reader = std::io::BufReader::new(reader);
+    let start = reader.fill_buf().map_err(|e| LinkError::Csv {
+        source_name: name.into(),
+        message: e.to_string(),
+    })?;
     let mut rdr = csv::ReaderBuilder::new()
+        .delimiter(csv_delimiter(start))
         .flexible(true)
         .trim(csv::Trim::All)
         .from_reader(reader);
@@ -195,7 +212,37 @@ fn norm(h: &str) -> String {
         .collect()
 }
 
-const ID_NAMES: &[&str] = &["recid", "uniqueid", "id", "recordid", "rowid"];
+const ID_NAMES: &[&str] = &[
+    "recid",
+    "uniqueid",
+    "id",
+    "recordid",
+    "rowid",
+    "record",
+    "rec",
+    "recno",
+    "recordno",
+    "recordnumber",
+    "key",
+    "uid",
+    "uuid",
+    "rowno",
+    "rownumber",
+    "serial",
+    "serialno",
+];
+
+/// The record-id column of a header: the one named (as written, or ignoring case and
+/// punctuation), else the first whose name says it is a record id. A record id is
+/// never compared: it says nothing about who a record is.
+pub fn id_column(header: &[String], named: Option<&str>) -> Option<usize> {
+    match named {
+        Some(c) => header.iter().position(|h| h == c || norm(h) == norm(c)),
+        None => header
+            .iter()
+            .position(|h| ID_NAMES.contains(&norm(h).as_str())),
+    }
+}
 const TRUTH_NAMES: &[&str] = &[
     "cluster",
     "truth",
@@ -292,10 +339,7 @@ fn plan(t: &Table, mapping: &CsvMapping) -> Result<Plan, LinkError> {
     };
     let id = match &mapping.id_column {
         Some(c) => Some(find(c)?),
-        None => t
-            .header
-            .iter()
-            .position(|h| ID_NAMES.contains(&norm(h).as_str())),
+        None => id_column(&t.header, None),
     };
     let truth = mapping.truth_column.as_deref().map(find).transpose()?;
     let mut used: Vec<usize> = id.into_iter().chain(truth).collect();
@@ -564,6 +608,36 @@ mod tests {
         assert_eq!(out.skipped_rows[0].line, 4);
         assert_eq!(out.output.ids.len(), 3);
         assert!(out.metrics.is_some());
+    }
+
+    #[test]
+    fn a_record_number_column_is_the_id_and_not_compared() {
+        let out = run(
+            "Record No.,Full Name,Date of Birth\nr1,Anna Ivanova,24/06/1971\nr2,Анна Иванова,24/06/1971\n",
+            &CsvMapping::default(),
+        )
+        .unwrap();
+        let names: Vec<&str> = out.fields.iter().map(|f| f.0.as_str()).collect();
+        assert_eq!(names, ["Full Name", "Date of Birth"]);
+        assert_eq!(out.output.ids, ["r1", "r2"]);
+        let header = ["name".to_string(), "Rec-ID".to_string()];
+        assert_eq!(id_column(&header, None), Some(1));
+        assert_eq!(id_column(&header, Some("NAME")), Some(0));
+        assert_eq!(id_column(&header[..1], None), None);
+    }
+
+    #[test]
+    fn semicolon_and_tab_separated_files_are_read() {
+        for sep in [";", "\t"] {
+            let csv = format!(
+                "id{sep}name{sep}dob\n1{sep}Усмонов Шерзод{sep}1976-03-02\n2{sep}Usmonov Sherzod{sep}1976-03-02\n"
+            );
+            let out = run(&csv, &CsvMapping::default()).unwrap();
+            assert_eq!(out.fields.len(), 2, "{sep:?}");
+            assert_eq!(out.output.clustering.cluster_count(), 1, "{sep:?}");
+        }
+        assert_eq!(csv_delimiter(b"a,b;c\n1;2;3"), b',');
+        assert_eq!(csv_delimiter(b"name"), b',');
     }
 
     #[test]
