@@ -184,6 +184,14 @@ impl Dialect for PgDialect {
         "r.search @@ plainto_tsquery('simple', ?)"
     }
 
+    fn text_join(&self) -> &'static str {
+        ""
+    }
+
+    fn grid_cell(&self) -> &'static str {
+        "(floor((latitude + 90) * 10)::bigint * 3601 + floor((longitude + 180) * 10)::bigint)"
+    }
+
     fn text_query(&self, words: &str) -> String {
         words.to_string()
     }

@@ -251,6 +251,31 @@ pub(crate) fn common_filters(
     }
 }
 
+/// Grid cells of located reports (migration 0007): cells per degree, cells per row.
+const CELLS_PER_DEGREE: f64 = 10.0;
+const CELL_ROW: i64 = 3601;
+/// A box whose cells hold at most this many reports drives its list (a bounded read);
+/// a denser box is left to the newest-first walk, where its reports are frequent.
+const BOX_DRIVE_MAX: i64 = 4096;
+/// Rows of cells given one range each; a taller box gets one range over all its rows,
+/// which holds more cells than the box but stays correct.
+const MAX_CELL_RANGES: i64 = 32;
+
+/// Ranges of grid cells holding every point of `b`, for `Dialect::grid_cell BETWEEN`.
+/// Row and column are monotonic in latitude and longitude, computed as the SQL does.
+fn cell_ranges(b: &aman_core::BoundingBox) -> Vec<(i64, i64)> {
+    let row = |lat: f64| ((lat + 90.0) * CELLS_PER_DEGREE).floor() as i64;
+    let col = |lon: f64| ((lon + 180.0) * CELLS_PER_DEGREE).floor() as i64;
+    let (r0, r1) = (row(b.min_lat), row(b.max_lat));
+    let (c0, c1) = (col(b.min_lon), col(b.max_lon));
+    if r1 - r0 >= MAX_CELL_RANGES {
+        return vec![(r0 * CELL_ROW + c0, r1 * CELL_ROW + c1)];
+    }
+    (r0..=r1)
+        .map(|r| (r * CELL_ROW + c0, r * CELL_ROW + c1))
+        .collect()
+}
+
 fn page_of<T>(mut items: Vec<T>, limit: u32, id: impl Fn(&T) -> i64) -> Page<T> {
     let more = items.len() > limit as usize;
     items.truncate(limit as usize);
@@ -956,11 +981,46 @@ impl<D: Driver> Store for SqlStore<D> {
         if let Some(text) = text {
             w.add(d.text_match(), [Value::Text(d.text_query(text))]);
         }
-        // Newest first, so a page ends as soon as `limit` rows match. The rows come
-        // from whichever source yields ids in descending order and filters cheapest:
-        // the text index's own rowid order when it has one (a scan of the words'
-        // postings), else the narrow index. Left to itself, SQLite's planner walked the
-        // (latitude, longitude) index over most of the table and sorted it.
+        // A box that holds few reports drives the page: its grid cells' reports
+        // (migration 0007) are fetched by id and filtered, however rare the matches
+        // among them. A sparse box is found by counting its cells' reports up to a cap.
+        let boxed = f.bbox.as_ref().map(|b| {
+            let ranges = cell_ranges(b);
+            let mut cells = Where::default();
+            cells.add(
+                format!(
+                    "({})",
+                    vec![format!("{} BETWEEN ? AND ?", d.grid_cell()); ranges.len()].join(" OR ")
+                ),
+                ranges
+                    .iter()
+                    .flat_map(|&(lo, hi)| [Value::Int(lo), Value::Int(hi)]),
+            );
+            if let Some(before) = page.before {
+                cells.add("id < ?", [Value::Int(before)]);
+            }
+            let in_box = format!("SELECT id FROM reports{}", cells.sql());
+            let probe = format!("SELECT COUNT(*) FROM ({in_box} LIMIT ?) c");
+            let mut probe_params = cells.params.clone();
+            probe_params.push(Value::Int(BOX_DRIVE_MAX + 1));
+            let mut by_box = Where::default();
+            by_box.add(format!("r.id IN ({in_box})"), cells.params);
+            by_box.clauses.extend(w.clauses.iter().cloned());
+            by_box.params.extend(w.params.iter().cloned());
+            let sql = format!(
+                "SELECT {REPORT_COLS} FROM reports r{}{} ORDER BY r.id DESC LIMIT ?",
+                if text.is_some() { d.text_join() } else { "" },
+                by_box.sql()
+            );
+            let mut params = by_box.params;
+            params.push(Value::Int(limit as i64 + 1));
+            (probe, probe_params, sql, params)
+        });
+        // Otherwise newest first, so a page ends as soon as `limit` rows match. The rows
+        // come from whichever source yields ids in descending order and filters
+        // cheapest: the text index's own rowid order when it has one (a scan of the
+        // words' postings), else the narrow index. Left to itself, SQLite's planner
+        // walked the (latitude, longitude) index over most of the table and sorted it.
         let (from, id, by_id) = match (text, d.text_scan()) {
             (Some(_), Some((from, id))) => (from, id, false),
             _ if covered && text.is_none() => (d.narrow_reports(), "r.id", true),
@@ -983,10 +1043,18 @@ impl<D: Driver> Store for SqlStore<D> {
         let mut params = w.params;
         params.push(Value::Int(limit as i64 + 1));
         let items = self.db.read(&mut |tx| {
-            tx.query(&sql, &params)?
-                .iter()
-                .map(report_from_row)
-                .collect()
+            let (sql, params) = match &boxed {
+                Some((probe, probe_params, box_sql, box_params))
+                    if tx
+                        .query_one(probe, probe_params)?
+                        .map_or(Ok(0), |r| r.int(0))?
+                        <= BOX_DRIVE_MAX =>
+                {
+                    (box_sql, box_params)
+                }
+                _ => (&sql, &params),
+            };
+            tx.query(sql, params)?.iter().map(report_from_row).collect()
         })?;
         Ok(page_of(items, limit, |r| r.id))
     }
