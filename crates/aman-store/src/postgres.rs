@@ -192,6 +192,10 @@ impl Dialect for PgDialect {
         "(floor((latitude + 90) * 10)::bigint * 3601 + floor((longitude + 180) * 10)::bigint)"
     }
 
+    fn counts_box_first(&self) -> bool {
+        false
+    }
+
     fn text_query(&self, words: &str) -> String {
         words.to_string()
     }

@@ -176,7 +176,7 @@ fn user_from_row(row: &Row) -> Result<User> {
 }
 
 /// Accumulates a WHERE clause and its parameters.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(crate) struct Where {
     clauses: Vec<String>,
     pub(crate) params: Vec<Value>,
@@ -254,9 +254,13 @@ pub(crate) fn common_filters(
 /// Grid cells of located reports (migration 0007): cells per degree, cells per row.
 const CELLS_PER_DEGREE: f64 = 10.0;
 const CELL_ROW: i64 = 3601;
-/// A box whose cells hold at most this many reports drives its list (a bounded read);
-/// a denser box is left to the newest-first walk, where its reports are frequent.
+/// A box whose cells hold at most this many reports (below the newest ids) drives its
+/// list (a bounded read); a denser box is left to the newest-first walk, where its
+/// reports are frequent.
 const BOX_DRIVE_MAX: i64 = 4096;
+/// How many of the newest ids (below the page's `before`) SQLite walks for a box before
+/// counting the box's older reports.
+const BOX_WINDOW: i64 = 4096;
 /// Rows of cells given one range each; a taller box gets one range over all its rows,
 /// which holds more cells than the box but stays correct.
 const MAX_CELL_RANGES: i64 = 32;
@@ -981,41 +985,29 @@ impl<D: Driver> Store for SqlStore<D> {
         if let Some(text) = text {
             w.add(d.text_match(), [Value::Text(d.text_query(text))]);
         }
-        // A box that holds few reports drives the page: its grid cells' reports
-        // (migration 0007) are fetched by id and filtered, however rare the matches
-        // among them. A sparse box is found by counting its cells' reports up to a cap.
-        let boxed = f.bbox.as_ref().map(|b| {
+        // A box's grid cells (migration 0007) bound the reports it can hold, so a box
+        // with few reports need not walk the list to find out how few. PostgreSQL
+        // weighs the cells' condition against a newest-first walk from the index's
+        // statistics. SQLite's plans here are fixed, so the walk is tried on the newest
+        // ids first; when they do not fill the page, the box's older reports are counted
+        // up to a cap, and a box under it drives the rest (its reports fetched by id and
+        // filtered, however rare the matches among them).
+        let mut cells = None;
+        if let Some(b) = &f.bbox {
             let ranges = cell_ranges(b);
-            let mut cells = Where::default();
-            cells.add(
-                format!(
-                    "({})",
-                    vec![format!("{} BETWEEN ? AND ?", d.grid_cell()); ranges.len()].join(" OR ")
-                ),
-                ranges
-                    .iter()
-                    .flat_map(|&(lo, hi)| [Value::Int(lo), Value::Int(hi)]),
+            let clause = format!(
+                "({})",
+                vec![format!("{} BETWEEN ? AND ?", d.grid_cell()); ranges.len()].join(" OR ")
             );
-            if let Some(before) = page.before {
-                cells.add("id < ?", [Value::Int(before)]);
+            let params = ranges
+                .iter()
+                .flat_map(|&(lo, hi)| [Value::Int(lo), Value::Int(hi)]);
+            if d.counts_box_first() {
+                cells = Some((clause, params.collect::<Vec<_>>()));
+            } else {
+                w.add(clause, params);
             }
-            let in_box = format!("SELECT id FROM reports{}", cells.sql());
-            let probe = format!("SELECT COUNT(*) FROM ({in_box} LIMIT ?) c");
-            let mut probe_params = cells.params.clone();
-            probe_params.push(Value::Int(BOX_DRIVE_MAX + 1));
-            let mut by_box = Where::default();
-            by_box.add(format!("r.id IN ({in_box})"), cells.params);
-            by_box.clauses.extend(w.clauses.iter().cloned());
-            by_box.params.extend(w.params.iter().cloned());
-            let sql = format!(
-                "SELECT {REPORT_COLS} FROM reports r{}{} ORDER BY r.id DESC LIMIT ?",
-                if text.is_some() { d.text_join() } else { "" },
-                by_box.sql()
-            );
-            let mut params = by_box.params;
-            params.push(Value::Int(limit as i64 + 1));
-            (probe, probe_params, sql, params)
-        });
+        }
         // Otherwise newest first, so a page ends as soon as `limit` rows match. The rows
         // come from whichever source yields ids in descending order and filters
         // cheapest: the text index's own rowid order when it has one (a scan of the
@@ -1026,35 +1018,74 @@ impl<D: Driver> Store for SqlStore<D> {
             _ if covered && text.is_none() => (d.narrow_reports(), "r.id", true),
             _ => ("reports r", "r.id", true),
         };
-        if let Some(before) = page.before {
-            w.add(format!("{id} < ?"), [Value::Int(before)]);
-        }
-        let cols = if by_id { "r.id" } else { REPORT_COLS };
-        let mut sql = format!(
-            "SELECT {cols} FROM {from}{} ORDER BY {id} DESC LIMIT ?",
-            w.sql()
-        );
-        if by_id {
-            // Only the matching ids come from the index; then their rows.
-            sql = format!(
-                "SELECT {REPORT_COLS} FROM reports r WHERE r.id IN ({sql}) ORDER BY r.id DESC"
+        let walk = |w: &Where, below: Option<i64>, from_id: Option<i64>| {
+            let mut w = w.clone();
+            if let Some(below) = below {
+                w.add(format!("{id} < ?"), [Value::Int(below)]);
+            }
+            if let Some(lo) = from_id {
+                w.add(format!("{id} >= ?"), [Value::Int(lo)]);
+            }
+            let cols = if by_id { "r.id" } else { REPORT_COLS };
+            let mut sql = format!(
+                "SELECT {cols} FROM {from}{} ORDER BY {id} DESC LIMIT ?",
+                w.sql()
             );
-        }
-        let mut params = w.params;
-        params.push(Value::Int(limit as i64 + 1));
-        let items = self.db.read(&mut |tx| {
-            let (sql, params) = match &boxed {
-                Some((probe, probe_params, box_sql, box_params))
-                    if tx
-                        .query_one(probe, probe_params)?
-                        .map_or(Ok(0), |r| r.int(0))?
-                        <= BOX_DRIVE_MAX =>
-                {
-                    (box_sql, box_params)
-                }
-                _ => (&sql, &params),
-            };
+            if by_id {
+                // Only the matching ids come from the index; then their rows.
+                sql = format!(
+                    "SELECT {REPORT_COLS} FROM reports r WHERE r.id IN ({sql}) ORDER BY r.id DESC"
+                );
+            }
+            let mut params = w.params;
+            params.push(Value::Int(limit as i64 + 1));
+            (sql, params)
+        };
+        let rows = |tx: &mut dyn Tx, (sql, params): &(String, Vec<Value>)| -> Result<Vec<Report>> {
             tx.query(sql, params)?.iter().map(report_from_row).collect()
+        };
+        let items = self.db.read(&mut |tx| {
+            let Some((clause, cell_params)) = &cells else {
+                return rows(tx, &walk(&w, page.before, None));
+            };
+            let top = match page.before {
+                Some(before) => before,
+                None => tx
+                    .query_one("SELECT COALESCE(MAX(id), 0) + 1 FROM reports", &[])?
+                    .map_or(Ok(1), |r| r.int(0))?,
+            };
+            let lo = top - BOX_WINDOW;
+            let mut items = rows(tx, &walk(&w, Some(top), Some(lo)))?;
+            if items.len() > limit as usize {
+                return Ok(items);
+            }
+            let in_box = format!("SELECT id FROM reports WHERE {clause} AND id < ?");
+            let mut box_params = cell_params.clone();
+            box_params.push(Value::Int(lo));
+            let mut probe_params = box_params.clone();
+            probe_params.push(Value::Int(BOX_DRIVE_MAX + 1));
+            let in_box_count = tx
+                .query_one(
+                    &format!("SELECT COUNT(*) FROM ({in_box} LIMIT ?) c"),
+                    &probe_params,
+                )?
+                .map_or(Ok(0), |r| r.int(0))?;
+            let rest = if in_box_count <= BOX_DRIVE_MAX {
+                let mut by_box = w.clone();
+                by_box.add(format!("r.id IN ({in_box})"), box_params);
+                let sql = format!(
+                    "SELECT {REPORT_COLS} FROM reports r{}{} ORDER BY r.id DESC LIMIT ?",
+                    if text.is_some() { d.text_join() } else { "" },
+                    by_box.sql()
+                );
+                let mut params = by_box.params;
+                params.push(Value::Int(limit as i64 + 1));
+                (sql, params)
+            } else {
+                walk(&w, Some(lo), None)
+            };
+            items.extend(rows(tx, &rest)?);
+            Ok(items)
         })?;
         Ok(page_of(items, limit, |r| r.id))
     }

@@ -146,6 +146,10 @@ impl Dialect for SqliteDialect {
         "CAST((latitude + 90) * 10 AS INTEGER) * 3601 + CAST((longitude + 180) * 10 AS INTEGER)"
     }
 
+    fn counts_box_first(&self) -> bool {
+        true
+    }
+
     fn text_query(&self, words: &str) -> String {
         // Each word becomes a quoted FTS5 string, so user text is never FTS syntax.
         words
