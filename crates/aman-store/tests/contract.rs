@@ -875,34 +875,34 @@ fn box_lists_equal_a_brute_force_filter() {
             (seed >> 33) as f64 / (1u64 << 31) as f64
         };
         // (id, lat/lon, day, arson?, "school"?) of every report inserted.
+        type Spec = (Option<(f64, f64)>, u32, bool, bool);
         type Kept = Vec<(i64, Option<(f64, f64)>, u32, bool, bool)>;
-        let add =
-            |s: &dyn Store, kept: &mut Kept, rows: Vec<(Option<(f64, f64)>, u32, bool, bool)>| {
-                let reports = rows
-                    .iter()
-                    .map(|&(at, day, arson, school)| {
-                        let mut r = input(
-                            src,
-                            day,
-                            if school {
-                                "the school burned"
-                            } else {
-                                "a market"
-                            },
-                        );
-                        if !arson {
-                            r.event_types = vec![EventType::Looting];
-                        }
-                        new_report(s, r, at.map(|(lat, lon)| place(lat, lon, "KG08-OSH")))
-                    })
-                    .collect();
-                let ids = insert(s, reports);
-                kept.extend(
-                    ids.into_iter()
-                        .zip(rows)
-                        .map(|(id, (at, d, a, t))| (id, at, d, a, t)),
-                );
-            };
+        let add = |s: &dyn Store, kept: &mut Kept, rows: Vec<Spec>| {
+            let reports = rows
+                .iter()
+                .map(|&(at, day, arson, school)| {
+                    let mut r = input(
+                        src,
+                        day,
+                        if school {
+                            "the school burned"
+                        } else {
+                            "a market"
+                        },
+                    );
+                    if !arson {
+                        r.event_types = vec![EventType::Looting];
+                    }
+                    new_report(s, r, at.map(|(lat, lon)| place(lat, lon, "KG08-OSH")))
+                })
+                .collect();
+            let ids = insert(s, reports);
+            kept.extend(
+                ids.into_iter()
+                    .zip(rows)
+                    .map(|(id, (at, d, a, t))| (id, at, d, a, t)),
+            );
+        };
         let mut kept = Kept::new();
         let scattered = (0..400)
             .map(|i| {
