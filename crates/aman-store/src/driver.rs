@@ -130,6 +130,15 @@ pub trait Dialect {
     fn text_scan(&self) -> Option<(&'static str, &'static str)>;
     /// `reports r` read through the narrow index of list filters in id order.
     fn narrow_reports(&self) -> &'static str;
+    /// What joins `reports r` to make [`Dialect::text_match`] usable on it, looked up
+    /// per report (empty when the match reads `r` itself).
+    fn text_join(&self) -> &'static str;
+    /// A report's grid cell from its latitude and longitude, the expression of the
+    /// `reports_cell` index (migration 0007).
+    fn grid_cell(&self) -> &'static str;
+    /// Whether a box's reports are counted (up to a cap) to choose the plan of a list,
+    /// rather than left to the planner's statistics.
+    fn counts_box_first(&self) -> bool;
     /// The parameter bound to [`Dialect::text_match`] for a user's search words.
     fn text_query(&self, words: &str) -> String;
     /// Keeps the full-text index in step after a batch of report inserts, if the backend

@@ -12,6 +12,7 @@ pub const MIGRATION_NAMES: &[&str] = &[
     "0003_vault",
     "0004_ui",
     "0006_report_lists",
+    "0007_report_cells",
 ];
 pub const SCHEMA_VERSION: usize = MIGRATION_NAMES.len();
 
@@ -21,6 +22,7 @@ pub(crate) const SQLITE: &[&str] = &[
     include_str!("../migrations/sqlite/0003_vault.sql"),
     include_str!("../migrations/sqlite/0004_ui.sql"),
     include_str!("../migrations/sqlite/0006_report_lists.sql"),
+    include_str!("../migrations/sqlite/0007_report_cells.sql"),
 ];
 pub(crate) const POSTGRES: &[&str] = &[
     include_str!("../migrations/postgres/0001_init.sql"),
@@ -28,6 +30,7 @@ pub(crate) const POSTGRES: &[&str] = &[
     include_str!("../migrations/postgres/0003_vault.sql"),
     include_str!("../migrations/postgres/0004_ui.sql"),
     include_str!("../migrations/postgres/0006_report_lists.sql"),
+    include_str!("../migrations/postgres/0007_report_cells.sql"),
 ];
 
 pub(crate) fn apply(tx: &mut dyn Tx, scripts: &[&str]) -> Result<()> {

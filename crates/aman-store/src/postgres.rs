@@ -184,6 +184,18 @@ impl Dialect for PgDialect {
         "r.search @@ plainto_tsquery('simple', ?)"
     }
 
+    fn text_join(&self) -> &'static str {
+        ""
+    }
+
+    fn grid_cell(&self) -> &'static str {
+        "(floor((latitude + 90) * 10)::bigint * 3601 + floor((longitude + 180) * 10)::bigint)"
+    }
+
+    fn counts_box_first(&self) -> bool {
+        false
+    }
+
     fn text_query(&self, words: &str) -> String {
         words.to_string()
     }

@@ -176,7 +176,7 @@ fn user_from_row(row: &Row) -> Result<User> {
 }
 
 /// Accumulates a WHERE clause and its parameters.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(crate) struct Where {
     clauses: Vec<String>,
     pub(crate) params: Vec<Value>,
@@ -249,6 +249,35 @@ pub(crate) fn common_filters(
             [b.min_lat, b.max_lat, b.min_lon, b.max_lon].map(Value::Real),
         );
     }
+}
+
+/// Grid cells of located reports (migration 0007): cells per degree, cells per row.
+const CELLS_PER_DEGREE: f64 = 10.0;
+const CELL_ROW: i64 = 3601;
+/// A box whose cells hold at most this many reports (below the newest ids) drives its
+/// list (a bounded read); a denser box is left to the newest-first walk, where its
+/// reports are frequent.
+const BOX_DRIVE_MAX: i64 = 4096;
+/// How many of the newest ids (below the page's `before`) SQLite walks for a box before
+/// counting the box's older reports.
+const BOX_WINDOW: i64 = 4096;
+/// Rows of cells given one range each; a taller box gets one range over all its rows,
+/// which holds more cells than the box but stays correct.
+const MAX_CELL_RANGES: i64 = 32;
+
+/// Ranges of grid cells holding every point of `b`, for `Dialect::grid_cell BETWEEN`.
+/// Row and column are monotonic in latitude and longitude, computed as the SQL does.
+fn cell_ranges(b: &aman_core::BoundingBox) -> Vec<(i64, i64)> {
+    let row = |lat: f64| ((lat + 90.0) * CELLS_PER_DEGREE).floor() as i64;
+    let col = |lon: f64| ((lon + 180.0) * CELLS_PER_DEGREE).floor() as i64;
+    let (r0, r1) = (row(b.min_lat), row(b.max_lat));
+    let (c0, c1) = (col(b.min_lon), col(b.max_lon));
+    if r1 - r0 >= MAX_CELL_RANGES {
+        return vec![(r0 * CELL_ROW + c0, r1 * CELL_ROW + c1)];
+    }
+    (r0..=r1)
+        .map(|r| (r * CELL_ROW + c0, r * CELL_ROW + c1))
+        .collect()
 }
 
 fn page_of<T>(mut items: Vec<T>, limit: u32, id: impl Fn(&T) -> i64) -> Page<T> {
@@ -956,37 +985,107 @@ impl<D: Driver> Store for SqlStore<D> {
         if let Some(text) = text {
             w.add(d.text_match(), [Value::Text(d.text_query(text))]);
         }
-        // Newest first, so a page ends as soon as `limit` rows match. The rows come
-        // from whichever source yields ids in descending order and filters cheapest:
-        // the text index's own rowid order when it has one (a scan of the words'
-        // postings), else the narrow index. Left to itself, SQLite's planner walked the
-        // (latitude, longitude) index over most of the table and sorted it.
+        // A box's grid cells (migration 0007) bound the reports it can hold, so a box
+        // with few reports need not walk the list to find out how few. PostgreSQL
+        // weighs the cells' condition against a newest-first walk from the index's
+        // statistics. SQLite's plans here are fixed, so the walk is tried on the newest
+        // ids first; when they do not fill the page, the box's older reports are counted
+        // up to a cap, and a box under it drives the rest (its reports fetched by id and
+        // filtered, however rare the matches among them).
+        let mut cells = None;
+        if let Some(b) = &f.bbox {
+            let ranges = cell_ranges(b);
+            let clause = format!(
+                "({})",
+                vec![format!("{} BETWEEN ? AND ?", d.grid_cell()); ranges.len()].join(" OR ")
+            );
+            let params = ranges
+                .iter()
+                .flat_map(|&(lo, hi)| [Value::Int(lo), Value::Int(hi)]);
+            if d.counts_box_first() {
+                cells = Some((clause, params.collect::<Vec<_>>()));
+            } else {
+                w.add(clause, params);
+            }
+        }
+        // Otherwise newest first, so a page ends as soon as `limit` rows match. The rows
+        // come from whichever source yields ids in descending order and filters
+        // cheapest: the text index's own rowid order when it has one (a scan of the
+        // words' postings), else the narrow index. Left to itself, SQLite's planner
+        // walked the (latitude, longitude) index over most of the table and sorted it.
         let (from, id, by_id) = match (text, d.text_scan()) {
             (Some(_), Some((from, id))) => (from, id, false),
             _ if covered && text.is_none() => (d.narrow_reports(), "r.id", true),
             _ => ("reports r", "r.id", true),
         };
-        if let Some(before) = page.before {
-            w.add(format!("{id} < ?"), [Value::Int(before)]);
-        }
-        let cols = if by_id { "r.id" } else { REPORT_COLS };
-        let mut sql = format!(
-            "SELECT {cols} FROM {from}{} ORDER BY {id} DESC LIMIT ?",
-            w.sql()
-        );
-        if by_id {
-            // Only the matching ids come from the index; then their rows.
-            sql = format!(
-                "SELECT {REPORT_COLS} FROM reports r WHERE r.id IN ({sql}) ORDER BY r.id DESC"
+        let walk = |w: &Where, below: Option<i64>, from_id: Option<i64>| {
+            let mut w = w.clone();
+            if let Some(below) = below {
+                w.add(format!("{id} < ?"), [Value::Int(below)]);
+            }
+            if let Some(lo) = from_id {
+                w.add(format!("{id} >= ?"), [Value::Int(lo)]);
+            }
+            let cols = if by_id { "r.id" } else { REPORT_COLS };
+            let mut sql = format!(
+                "SELECT {cols} FROM {from}{} ORDER BY {id} DESC LIMIT ?",
+                w.sql()
             );
-        }
-        let mut params = w.params;
-        params.push(Value::Int(limit as i64 + 1));
+            if by_id {
+                // Only the matching ids come from the index; then their rows.
+                sql = format!(
+                    "SELECT {REPORT_COLS} FROM reports r WHERE r.id IN ({sql}) ORDER BY r.id DESC"
+                );
+            }
+            let mut params = w.params;
+            params.push(Value::Int(limit as i64 + 1));
+            (sql, params)
+        };
+        let rows = |tx: &mut dyn Tx, (sql, params): &(String, Vec<Value>)| -> Result<Vec<Report>> {
+            tx.query(sql, params)?.iter().map(report_from_row).collect()
+        };
         let items = self.db.read(&mut |tx| {
-            tx.query(&sql, &params)?
-                .iter()
-                .map(report_from_row)
-                .collect()
+            let Some((clause, cell_params)) = &cells else {
+                return rows(tx, &walk(&w, page.before, None));
+            };
+            let top = match page.before {
+                Some(before) => before,
+                None => tx
+                    .query_one("SELECT COALESCE(MAX(id), 0) + 1 FROM reports", &[])?
+                    .map_or(Ok(1), |r| r.int(0))?,
+            };
+            let lo = top - BOX_WINDOW;
+            let mut items = rows(tx, &walk(&w, Some(top), Some(lo)))?;
+            if items.len() > limit as usize {
+                return Ok(items);
+            }
+            let in_box = format!("SELECT id FROM reports WHERE {clause} AND id < ?");
+            let mut box_params = cell_params.clone();
+            box_params.push(Value::Int(lo));
+            let mut probe_params = box_params.clone();
+            probe_params.push(Value::Int(BOX_DRIVE_MAX + 1));
+            let in_box_count = tx
+                .query_one(
+                    &format!("SELECT COUNT(*) FROM ({in_box} LIMIT ?) c"),
+                    &probe_params,
+                )?
+                .map_or(Ok(0), |r| r.int(0))?;
+            let rest = if in_box_count <= BOX_DRIVE_MAX {
+                let mut by_box = w.clone();
+                by_box.add(format!("r.id IN ({in_box})"), box_params);
+                let sql = format!(
+                    "SELECT {REPORT_COLS} FROM reports r{}{} ORDER BY r.id DESC LIMIT ?",
+                    if text.is_some() { d.text_join() } else { "" },
+                    by_box.sql()
+                );
+                let mut params = by_box.params;
+                params.push(Value::Int(limit as i64 + 1));
+                (sql, params)
+            } else {
+                walk(&w, Some(lo), None)
+            };
+            items.extend(rows(tx, &rest)?);
+            Ok(items)
         })?;
         Ok(page_of(items, limit, |r| r.id))
     }

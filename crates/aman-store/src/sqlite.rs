@@ -137,6 +137,19 @@ impl Dialect for SqliteDialect {
         "reports r INDEXED BY reports_list"
     }
 
+    fn text_join(&self) -> &'static str {
+        // FTS5 seeks each report's id in the words' postings.
+        " CROSS JOIN reports_fts f ON f.rowid = r.id"
+    }
+
+    fn grid_cell(&self) -> &'static str {
+        "CAST((latitude + 90) * 10 AS INTEGER) * 3601 + CAST((longitude + 180) * 10 AS INTEGER)"
+    }
+
+    fn counts_box_first(&self) -> bool {
+        true
+    }
+
     fn text_query(&self, words: &str) -> String {
         // Each word becomes a quoted FTS5 string, so user text is never FTS syntax.
         words

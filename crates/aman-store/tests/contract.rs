@@ -857,3 +857,135 @@ fn linked_lists_are_replaced_per_list_and_estimate_runs_are_kept() {
         assert!(s.verify_audit().unwrap().is_ok());
     }
 }
+
+#[test]
+fn box_lists_equal_a_brute_force_filter() {
+    // Reports scattered over a degree square (some unlocated), listed through boxes that
+    // are sparse (read through their grid cells), empty, on cell edges, taller than the
+    // cell ranges, and, after a crowd lands in one spot, dense (walked newest first):
+    // every page sequence equals the brute-force filter of what was inserted.
+    for b in backends("box_lists") {
+        let s = b.store.as_ref();
+        let src = source(s, "Patrol", Reliability::A);
+        let mut seed = 7u64;
+        let mut next = move || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as f64 / (1u64 << 31) as f64
+        };
+        // (id, lat/lon, day, arson?, "school"?) of every report inserted.
+        type Spec = (Option<(f64, f64)>, u32, bool, bool);
+        type Kept = Vec<(i64, Option<(f64, f64)>, u32, bool, bool)>;
+        let add = |s: &dyn Store, kept: &mut Kept, rows: Vec<Spec>| {
+            let reports = rows
+                .iter()
+                .map(|&(at, day, arson, school)| {
+                    let mut r = input(
+                        src,
+                        day,
+                        if school {
+                            "the school burned"
+                        } else {
+                            "a market"
+                        },
+                    );
+                    if !arson {
+                        r.event_types = vec![EventType::Looting];
+                    }
+                    new_report(s, r, at.map(|(lat, lon)| place(lat, lon, "KG08-OSH")))
+                })
+                .collect();
+            let ids = insert(s, reports);
+            kept.extend(
+                ids.into_iter()
+                    .zip(rows)
+                    .map(|(id, (at, d, a, t))| (id, at, d, a, t)),
+            );
+        };
+        let mut kept = Kept::new();
+        let scattered = (0..400)
+            .map(|i| {
+                let at = (i % 9 != 0).then(|| (40.0 + next(), 72.0 + next()));
+                (at, 1 + (i % 19) as u32, i % 3 != 0, i % 4 == 0)
+            })
+            .collect();
+        add(s, &mut kept, scattered);
+        // Points exactly on cell edges.
+        add(
+            s,
+            &mut kept,
+            vec![
+                (Some((40.5, 72.5)), 5, true, true),
+                (Some((40.6, 72.6)), 6, true, false),
+            ],
+        );
+        let boxes = [
+            "72.35,40.25,72.45,40.31",
+            "72.5,40.5,72.6,40.6",
+            "72.0,40.0,73.0,41.0",
+            "60.0,30.0,80.0,50.0",
+            "70.0,41.5,70.1,41.6",
+            "72.799,40.519,72.801,40.521",
+        ];
+        let check = |s: &dyn Store, kept: &Kept| {
+            for bbox in boxes {
+                let bb = aman_core::BoundingBox::parse(bbox).unwrap();
+                for (types, text, days) in [
+                    (vec![], None, None),
+                    (vec![EventType::Arson], None, Some((3, 9))),
+                    (vec![], Some("school"), None),
+                    (vec![EventType::Arson], Some("school"), Some((10, 12))),
+                ] {
+                    let filter = ReportFilter {
+                        bbox: Some(bb),
+                        event_types: types.clone(),
+                        text: text.map(str::to_string),
+                        from: days.map(|(d, _)| Utc.with_ymd_and_hms(2010, 6, d, 0, 0, 0).unwrap()),
+                        to: days.map(|(_, d)| Utc.with_ymd_and_hms(2010, 6, d, 23, 0, 0).unwrap()),
+                        ..Default::default()
+                    };
+                    let mut expected: Vec<i64> = kept
+                        .iter()
+                        .filter(|(_, at, day, arson, school)| {
+                            at.is_some_and(|(lat, lon)| {
+                                (bb.min_lat..=bb.max_lat).contains(&lat)
+                                    && (bb.min_lon..=bb.max_lon).contains(&lon)
+                            }) && (types.is_empty() || *arson)
+                                && (text.is_none() || *school)
+                                && days.is_none_or(|(a, z)| (a..=z).contains(day))
+                        })
+                        .map(|r| r.0)
+                        .collect();
+                    expected.reverse();
+                    let mut got = Vec::new();
+                    let mut page = PageRequest::first(7);
+                    loop {
+                        let p = s.list_reports(&filter, page).unwrap();
+                        got.extend(p.items.iter().map(|r| r.id));
+                        match p.next_before {
+                            Some(before) => page.before = Some(before),
+                            None => break,
+                        }
+                    }
+                    assert_eq!(
+                        got,
+                        expected,
+                        "{} {bbox} {types:?} {text:?} {days:?}",
+                        s.backend()
+                    );
+                }
+            }
+        };
+        check(s, &kept);
+        // More reports in one spot than a box may hold to be read through its cells.
+        add(
+            s,
+            &mut kept,
+            (0..4200)
+                .map(|i| (Some((40.52, 72.80)), 11, i % 2 == 0, i % 5 == 0))
+                .collect(),
+        );
+        check(s, &kept);
+    }
+}
