@@ -5,25 +5,37 @@
 # validation, no indexes; JSON Lines hold no raw tabs, so each line is one value).
 #
 #   bash bench/import/run.sh [N]        (default 1000000)
+#
+# AMAN_BASELINE=path/to/other/aman first imports the same file with that binary (e.g. the
+# main branch's build) into its own fresh database, so two builds are compared in the
+# same minute on a shared machine.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 n=${1:-1000000}
+bin=${CARGO_TARGET_DIR:-target}/release
 work=target/bench-import
 rm -rf "$work"; mkdir -p "$work"
 command -v sqlite3 >/dev/null || apt-get install -y sqlite3 >/dev/null
 cargo build --release -q -p aman-cli
 cargo build --release -q -p aman-scenario --example bench_stream
-./target/release/examples/bench_stream "$n" "$work/reports.jsonl" | tail -n 2
+"$bin/examples/bench_stream" "$n" "$work/reports.jsonl" | tail -n 2
 
-# The stream refers to sources 1..12 by id: register twelve in a fresh database.
-./target/release/aman --data-dir "$work/data" init >/dev/null 2>&1
-for i in $(seq 12); do
-  sqlite3 "$work/data/aman.db" "INSERT INTO sources (name, organisation, kind, reliability, synthetic, created_at) VALUES ('bench source $i', 'benchmark (synthetic)', 'ngo', 'B', 1, 0)"
-done
-
-echo "== aman import reports ($n rows)"
-/usr/bin/time -f "peak RSS %M KB, wall %e s" \
-  ./target/release/aman --data-dir "$work/data" import reports "$work/reports.jsonl" 2>&1 | grep -v INFO
+# Imports the file with binary $1 into a fresh database in $work/$2. The stream refers
+# to sources 1..12 by id: register twelve first.
+import() {
+  "$1" --data-dir "$work/$2" init >/dev/null 2>&1
+  for i in $(seq 12); do
+    sqlite3 "$work/$2/aman.db" "INSERT INTO sources (name, organisation, kind, reliability, synthetic, created_at) VALUES ('bench source $i', 'benchmark (synthetic)', 'ngo', 'B', 1, 0)"
+  done
+  echo "== aman import reports ($n rows, $1)"
+  /usr/bin/time -f "peak RSS %M KB, wall %e s, CPU %U s user + %S s sys" \
+    "$1" --data-dir "$work/$2" import reports "$work/reports.jsonl" 2>&1 | grep -v INFO
+}
+if [ -n "${AMAN_BASELINE:-}" ]; then
+  import "$AMAN_BASELINE" baseline
+  rm -rf "$work/baseline"
+fi
+import "$bin/aman" data
 
 echo "== reference: sqlite3 .import of the same lines into a bare table"
 start=$(date +%s.%N)

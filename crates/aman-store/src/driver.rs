@@ -141,6 +141,11 @@ pub trait Dialect {
     fn counts_box_first(&self) -> bool;
     /// The parameter bound to [`Dialect::text_match`] for a user's search words.
     fn text_query(&self, words: &str) -> String;
+    /// The `INSERT` of a statement whose error aborts its whole transaction anyway.
+    /// SQLite's `INSERT OR ROLLBACK` then needs no statement journal (a copy of every page
+    /// the statement changes, kept to undo that statement alone) for a constraint it may
+    /// break, as long as foreign keys are not enforced (see [`Driver::write_bulk`]).
+    fn insert_or_rollback(&self) -> &'static str;
     /// Keeps the full-text index in step after a batch of report inserts, if the backend
     /// needs it: one statement over every report with `id >= ?`.
     fn fts_insert(&self) -> Option<&'static str>;
@@ -153,5 +158,11 @@ pub trait Driver: Send + Sync + std::fmt::Debug {
     /// A transaction that commits when `f` returns `Ok`. Writers are serialised so the
     /// audit chain's "previous entry" is always the real last entry.
     fn write<T>(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<T>) -> Result<T>;
+    /// [`Driver::write`] for one large transaction (a file import), which a backend may
+    /// run in a mode that writes bulk data faster with the same all-or-nothing guarantee.
+    /// That mode may leave foreign keys unenforced: `f` checks the references it writes.
+    fn write_bulk<T>(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<T>) -> Result<T> {
+        self.write(f)
+    }
     fn read<T>(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<T>) -> Result<T>;
 }

@@ -65,6 +65,29 @@ pub struct NewReport {
     pub place: Option<ResolvedPlace>,
 }
 
+/// A [`NewReport`] with its stored JSON already serialised. A bulk import prepares its
+/// rows on the thread that reads the file, leaving the database writer (the import's
+/// bottleneck) only the inserts.
+#[derive(Debug, Clone)]
+pub struct PreparedReport {
+    report: NewReport,
+    input_json: String,
+    place_json: Option<String>,
+}
+
+impl From<NewReport> for PreparedReport {
+    fn from(report: NewReport) -> PreparedReport {
+        PreparedReport {
+            input_json: serde_json::to_string(report.input.get()).expect("report serialises"),
+            place_json: report
+                .place
+                .as_ref()
+                .map(|p| serde_json::to_string(p).expect("place serialises")),
+            report,
+        }
+    }
+}
+
 /// Identifies an imported file so the same file is never imported twice.
 #[derive(Debug, Clone)]
 pub struct ImportMark {
@@ -234,14 +257,14 @@ pub trait Store: ConsolidationStore + VaultStore + Send + Sync + std::fmt::Debug
         reports: &mut dyn Iterator<Item = NewReport>,
         import: Option<ImportMark>,
     ) -> Result<Vec<i64>> {
-        self.insert_report_rows(by, &mut reports.map(Ok), import)
+        self.insert_report_rows(by, &mut reports.map(|r| Ok(r.into())), import)
     }
     /// [`Store::insert_reports`] for a reader that can fail part-way through a file: an
     /// `Err` row rolls the whole transaction back and is returned.
     fn insert_report_rows(
         &self,
         by: &Who,
-        rows: &mut dyn Iterator<Item = Result<NewReport>>,
+        rows: &mut dyn Iterator<Item = Result<PreparedReport>>,
         import: Option<ImportMark>,
     ) -> Result<Vec<i64>>;
     fn get_report(&self, id: i64) -> Result<Option<Report>>;

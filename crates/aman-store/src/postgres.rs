@@ -209,6 +209,10 @@ impl Dialect for PgDialect {
         "reports r"
     }
 
+    fn insert_or_rollback(&self) -> &'static str {
+        "INSERT"
+    }
+
     fn fts_insert(&self) -> Option<&'static str> {
         None
     }

@@ -22,8 +22,8 @@ use crate::driver::{Driver, Row, Tx, Value};
 use crate::postgres::PgDriver;
 use crate::sqlite::SqliteDriver;
 use crate::{
-    Counts, ImportMark, IncidentBreakdown, IncidentCluster, IncidentFilter, NewReport, Page,
-    PageRequest, ReportFilter, Result, Store, StoreError, Who,
+    Counts, ImportMark, IncidentBreakdown, IncidentCluster, IncidentFilter, Page, PageRequest,
+    PreparedReport, ReportFilter, Result, Store, StoreError, Who,
 };
 
 /// The one implementation of [`Store`], over SQLite or PostgreSQL.
@@ -60,7 +60,8 @@ const INCIDENT_COLS: &str = "i.id, i.title, i.status, i.confidence, i.event_mask
      i.latitude, i.longitude, i.admin1_code, i.admin1_name, i.admin2_code, i.admin2_name, i.place_name, \
      i.killed_min, i.killed_max, i.report_count, i.source_count, i.synthetic, i.created_at";
 
-const INSERT_REPORTS: &str = "INSERT INTO reports (source_id, import_id, external_ref, kind, refers_to, \
+/// After the dialect's [`crate::driver::Dialect::insert_or_rollback`].
+const INSERT_REPORTS: &str = " INTO reports (source_id, import_id, external_ref, kind, refers_to, \
      event_start, event_end, event_mask, place_text, place_status, place_json, latitude, longitude, \
      admin1_code, admin2_code, credibility, narrative, input_json, received_at, created_by, created_at, synthetic) \
      VALUES ";
@@ -71,25 +72,44 @@ const REPORT_COLUMNS: usize = 22;
 /// far below both backends' limits.
 const INSERT_ROWS: usize = 64;
 
-/// Inserts the reports whose column values are in `values` (cleared), returning their
-/// ids in row order. `done` is how many reports of the batch came before, for errors.
-fn insert_report_batch(tx: &mut dyn Tx, values: &mut Vec<Value>, done: usize) -> Result<Vec<i64>> {
-    let n = values.len() / REPORT_COLUMNS;
+/// Inserts the reports whose column values are in `values` (cleared), appending their
+/// ids in row order to `ids`, which holds the batch's earlier reports (for errors).
+fn insert_report_batch(
+    tx: &mut dyn Tx,
+    insert: &str,
+    values: &mut Vec<Value>,
+    ids: &mut Vec<i64>,
+) -> Result<()> {
     let row = format!("({})", vec!["?"; REPORT_COLUMNS].join(", "));
-    let sql = format!("{INSERT_REPORTS}{} RETURNING id", vec![row; n].join(", "));
-    let rows = tx.query(&sql, values).map_err(|e| match e {
-        StoreError::Conflict(_) => StoreError::Conflict(format!(
-            "reports {}–{} of this batch: a source already has a report with the external_ref of one of them; nothing was stored",
-            done + 1,
-            done + n
-        )),
-        other => other,
-    })?;
+    let mut rest = &values[..];
+    while !rest.is_empty() {
+        // Statements of whole powers of two rows: a short batch (flushed early for a
+        // `refers_to`) reuses a few prepared statements instead of preparing one of up to
+        // 63 sizes, which pushed the others out of the statement cache.
+        let n = 1 << (rest.len() / REPORT_COLUMNS).ilog2();
+        let (now, later) = rest.split_at(n * REPORT_COLUMNS);
+        let sql = format!(
+            "{insert}{INSERT_REPORTS}{} RETURNING id",
+            vec![row.as_str(); n].join(", ")
+        );
+        let done = ids.len();
+        let rows = tx.query(&sql, now).map_err(|e| match e {
+            StoreError::Conflict(_) => StoreError::Conflict(format!(
+                "reports {}–{} of this batch: a source already has a report with the external_ref of one of them; nothing was stored",
+                done + 1,
+                done + n
+            )),
+            other => other,
+        })?;
+        // Ids are assigned in row order; RETURNING does not promise to list them so.
+        for r in &rows {
+            ids.push(r.int(0)?);
+        }
+        ids[done..].sort_unstable();
+        rest = later;
+    }
     values.clear();
-    // Ids are assigned in row order; RETURNING does not promise to list them so.
-    let mut ids = rows.iter().map(|r| r.int(0)).collect::<Result<Vec<_>>>()?;
-    ids.sort_unstable();
-    Ok(ids)
+    Ok(())
 }
 
 pub(crate) fn ts(t: i64) -> Result<DateTime<Utc>> {
@@ -781,12 +801,12 @@ impl<D: Driver> Store for SqlStore<D> {
     fn insert_report_rows(
         &self,
         by: &Who,
-        rows: &mut dyn Iterator<Item = Result<NewReport>>,
+        rows: &mut dyn Iterator<Item = Result<PreparedReport>>,
         import: Option<ImportMark>,
     ) -> Result<Vec<i64>> {
         let now = self.now().timestamp();
         let dialect = self.db.dialect();
-        self.db.write(&mut |tx| {
+        let mut insert = |tx: &mut dyn Tx| {
             let import_id = match &import {
                 Some(mark) => {
                     if let Some(prev) = tx.query_one(
@@ -819,20 +839,36 @@ impl<D: Driver> Store for SqlStore<D> {
             // entry needs once it has an id.
             let mut pending: Vec<Value> = Vec::with_capacity(REPORT_COLUMNS * INSERT_ROWS);
             let mut pending_meta = Vec::with_capacity(INSERT_ROWS);
-            let mut flush = |tx: &mut dyn Tx, pending: &mut Vec<Value>, meta: &mut Vec<_>, ids: &mut Vec<i64>| -> Result<()> {
-                let new_ids = insert_report_batch(tx, pending, ids.len())?;
+            let mut flush = |tx: &mut dyn Tx,
+                             pending: &mut Vec<Value>,
+                             meta: &mut Vec<_>,
+                             ids: &mut Vec<i64>|
+             -> Result<()> {
+                let done = ids.len();
+                insert_report_batch(tx, dialect.insert_or_rollback(), pending, ids)?;
                 if import_id.is_none() {
-                    created.extend(new_ids.iter().zip(meta.drain(..)).map(|(id, (source_id, kind, refers_to))| (*id, source_id, kind, refers_to)));
+                    created.extend(ids[done..].iter().zip(meta.drain(..)).map(
+                        |(id, (source_id, kind, refers_to))| (*id, source_id, kind, refers_to),
+                    ));
                 }
                 meta.clear();
-                ids.extend(new_ids);
                 Ok(())
             };
             for r in &mut *rows {
-                let r = r?;
-                let i = r.input.get();
+                let PreparedReport {
+                    report: r,
+                    input_json,
+                    place_json,
+                } = r?;
+                let i = r.input.into_inner();
                 if !known_sources.contains(&i.source_id) {
-                    if tx.query_one("SELECT id FROM sources WHERE id = ?", &[Value::Int(i.source_id)])?.is_none() {
+                    if tx
+                        .query_one(
+                            "SELECT id FROM sources WHERE id = ?",
+                            &[Value::Int(i.source_id)],
+                        )?
+                        .is_none()
+                    {
                         return Err(StoreError::Invalid(format!(
                             "source_id {} does not exist; register the source first",
                             i.source_id
@@ -842,43 +878,51 @@ impl<D: Driver> Store for SqlStore<D> {
                 }
                 if let Some(refers) = i.refers_to {
                     let exists = |tx: &mut dyn Tx| -> Result<bool> {
-                        Ok(tx.query_one("SELECT id FROM reports WHERE id = ?", &[Value::Int(refers)])?.is_some())
+                        Ok(tx
+                            .query_one(
+                                "SELECT id FROM reports WHERE id = ?",
+                                &[Value::Int(refers)],
+                            )?
+                            .is_some())
                     };
                     // The report referred to may be among the rows not inserted yet.
                     if !exists(tx)? && !pending.is_empty() {
                         flush(tx, &mut pending, &mut pending_meta, &mut ids)?;
                     }
                     if !exists(tx)? {
-                        return Err(StoreError::Invalid(format!("refers_to {refers}: no such report")));
+                        return Err(StoreError::Invalid(format!(
+                            "refers_to {refers}: no such report"
+                        )));
                     }
                 }
-                let (lat, lon) = match &r.place {
-                    Some(p) => (Some(p.latitude), Some(p.longitude)),
-                    None => (i.latitude, i.longitude),
+                let (lat, lon, admin1, admin2) = match r.place {
+                    Some(p) => (
+                        Some(p.latitude),
+                        Some(p.longitude),
+                        p.admin1_code,
+                        p.admin2_code,
+                    ),
+                    None => (i.latitude, i.longitude, None, None),
                 };
-                let place_json = r
-                    .place
-                    .as_ref()
-                    .map(|p| serde_json::to_string(p).expect("place serialises"));
                 pending.extend([
                     Value::Int(i.source_id),
                     import_id.into(),
-                    i.external_ref.clone().into(),
+                    i.external_ref.into(),
                     i.kind.code().into(),
                     i.refers_to.into(),
                     Value::Int(i.event_time.start.timestamp()),
                     Value::Int(i.event_time.end.timestamp()),
                     Value::Int(EventType::mask(&i.event_types)),
-                    i.place_text.as_str().into(),
+                    i.place_text.into(),
                     r.place_status.code().into(),
                     place_json.into(),
                     lat.into(),
                     lon.into(),
-                    r.place.as_ref().and_then(|p| p.admin1_code.clone()).into(),
-                    r.place.as_ref().and_then(|p| p.admin2_code.clone()).into(),
+                    admin1.into(),
+                    admin2.into(),
                     Value::Int(i.credibility.grade() as i64),
-                    i.narrative.text.as_str().into(),
-                    serde_json::to_string(i).expect("report serialises").into(),
+                    i.narrative.text.into(),
+                    input_json.into(),
                     Value::Int(r.received_at.timestamp()),
                     by.username.as_str().into(),
                     Value::Int(now),
@@ -934,7 +978,12 @@ impl<D: Driver> Store for SqlStore<D> {
                 }
             }
             Ok(ids)
-        })
+        };
+        if import.is_some() {
+            self.db.write_bulk(&mut insert)
+        } else {
+            self.db.write(&mut insert)
+        }
     }
 
     fn get_report(&self, id: i64) -> Result<Option<Report>> {

@@ -453,6 +453,112 @@ fn a_bad_batch_stores_nothing_and_a_duplicate_import_is_refused() {
     }
 }
 
+/// SQLite writes an import alone on the file with a rollback journal and otherwise in WAL
+/// mode: both must store a file all or nothing, check its references, keep it searchable,
+/// and leave the database in WAL mode.
+#[test]
+fn an_import_is_all_or_nothing_alone_on_the_file_or_not() {
+    for b in backends("bulk_import") {
+        let s = b.store.as_ref();
+        let src = source(s, "Hotline", Reliability::E);
+        let import = |n: u32, reports: Vec<NewReport>| {
+            s.insert_reports(
+                &Who::user("importer"),
+                &mut reports.into_iter(),
+                Some(ImportMark {
+                    file_sha256: format!("{n:064}"),
+                    file_name: format!("file{n}.jsonl"),
+                }),
+            )
+        };
+        let with_ref = |r: &str, text: &str| {
+            let mut i = input(src, 11, text);
+            i.external_ref = Some(r.into());
+            new_report(s, i, None)
+        };
+        for (n, other_open) in [(1, false), (2, true)] {
+            let other = match (&b.raw, other_open) {
+                (Raw::Sqlite(path), true) => {
+                    let c = rusqlite::Connection::open(path).unwrap();
+                    c.query_row("SELECT COUNT(*) FROM reports", [], |r| r.get::<_, i64>(0))
+                        .unwrap();
+                    Some(c)
+                }
+                _ => None,
+            };
+            let before = s.counts().unwrap().reports;
+            let audit = s.verify_audit().unwrap().unwrap();
+            let err = import(
+                n * 10,
+                vec![
+                    with_ref(&format!("R{n}-1"), "fine"),
+                    with_ref(&format!("R{n}-2"), "fine"),
+                    with_ref(&format!("R{n}-1"), "same ref again"),
+                ],
+            )
+            .unwrap_err();
+            assert!(matches!(err, StoreError::Conflict(_)), "{err}");
+            let err = import(
+                n * 10 + 1,
+                vec![
+                    with_ref(&format!("R{n}-1"), "fine"),
+                    new_report(s, input(999, 11, "unknown source"), None),
+                ],
+            )
+            .unwrap_err();
+            assert!(err.to_string().contains("source_id 999"), "{err}");
+            assert_eq!(
+                s.counts().unwrap().reports,
+                before,
+                "{}: half a file was stored",
+                s.backend()
+            );
+            assert_eq!(
+                s.verify_audit().unwrap().unwrap(),
+                audit,
+                "a failed import left an audit entry"
+            );
+
+            let word = format!("marigold{n}");
+            let ids = import(
+                n * 10 + 2,
+                vec![
+                    with_ref(&format!("R{n}-1"), &format!("{word} market burned")),
+                    with_ref(&format!("R{n}-2"), "fine"),
+                ],
+            )
+            .unwrap();
+            assert_eq!(ids.len(), 2);
+            let found = s
+                .list_reports(
+                    &ReportFilter {
+                        text: Some(word),
+                        ..ReportFilter::default()
+                    },
+                    PageRequest::first(10),
+                )
+                .unwrap();
+            assert_eq!(
+                found.items.iter().map(|r| r.id).collect::<Vec<_>>(),
+                vec![ids[0]]
+            );
+            if let Some(c) = other {
+                let seen: i64 = c
+                    .query_row("SELECT COUNT(*) FROM reports", [], |r| r.get(0))
+                    .unwrap();
+                assert_eq!(seen as u64, before + 2);
+            }
+        }
+        if let Raw::Sqlite(path) = &b.raw {
+            let c = rusqlite::Connection::open(path).unwrap();
+            let mode: String = c
+                .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+                .unwrap();
+            assert_eq!(mode, "wal");
+        }
+    }
+}
+
 #[test]
 fn incidents_link_unlink_and_verification_history() {
     for b in backends("incidents") {
