@@ -241,10 +241,12 @@ impl Driver for SqliteDriver {
             .execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = OFF")
             .map_err(backend)
             .and_then(|()| write_on(&mut conn, f));
-        // Back to WAL, so readers do not wait on later writers. Should that fail, the next
-        // connection to open the file switches it back (see `open`).
+        // Foreign keys back on first: this connection returns to the pool, and a batch
+        // stops at its first failing statement. Then back to WAL, so readers do not wait
+        // on later writers; should that fail, the next connection to open the file
+        // switches it back (see `open`).
         let _ = conn.execute_batch(
-            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON",
+            "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA journal_mode = WAL",
         );
         out
     }
