@@ -182,6 +182,20 @@ fn insert(store: &dyn Store, reports: Vec<NewReport>) -> Vec<i64> {
         .unwrap()
 }
 
+/// The ids of every report the filter lists, following pages of `size` to the end.
+fn all_pages(store: &dyn Store, filter: &ReportFilter, size: u32) -> Vec<i64> {
+    let mut got = Vec::new();
+    let mut page = PageRequest::first(size);
+    loop {
+        let p = store.list_reports(filter, page).unwrap();
+        got.extend(p.items.iter().map(|r| r.id));
+        match p.next_before {
+            Some(before) => page.before = Some(before),
+            None => return got,
+        }
+    }
+}
+
 #[test]
 fn users_and_sessions() {
     for b in backends("users_and_sessions") {
@@ -781,16 +795,7 @@ fn broad_filters_page_the_same_as_narrow_ones() {
             .map(|(_, id)| *id)
             .collect();
         expected.reverse();
-        let mut got = Vec::new();
-        let mut page = PageRequest::first(1000);
-        loop {
-            let p = s.list_reports(&filter, page).unwrap();
-            got.extend(p.items.iter().map(|r| r.id));
-            match p.next_before {
-                Some(before) => page.before = Some(before),
-                None => break,
-            }
-        }
+        let got = all_pages(s, &filter, 1000);
         assert_eq!(got, expected, "{}", s.backend());
     }
 }
@@ -1064,16 +1069,7 @@ fn box_lists_equal_a_brute_force_filter() {
                         .map(|r| r.0)
                         .collect();
                     expected.reverse();
-                    let mut got = Vec::new();
-                    let mut page = PageRequest::first(7);
-                    loop {
-                        let p = s.list_reports(&filter, page).unwrap();
-                        got.extend(p.items.iter().map(|r| r.id));
-                        match p.next_before {
-                            Some(before) => page.before = Some(before),
-                            None => break,
-                        }
-                    }
+                    let got = all_pages(s, &filter, 7);
                     assert_eq!(
                         got,
                         expected,
