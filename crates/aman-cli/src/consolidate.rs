@@ -12,7 +12,7 @@ use anyhow::{bail, Context};
 use clap::{Args, Subcommand};
 
 use crate::config::Config;
-use crate::open_store;
+use crate::{geocoder, open_store};
 
 #[derive(Debug, Subcommand)]
 pub enum LinkCommand {
@@ -330,16 +330,25 @@ fn link_reports(config: &Config, json: bool) -> anyhow::Result<()> {
             .expect("valid progress template"),
     );
     let started = std::time::Instant::now();
-    let summary = linking::relink_reports(store.as_ref(), &Who::user("cli"), &mut |p| match p {
-        RelinkProgress::Loaded { reports } => bar.set_message(format!("linking {reports} reports")),
-        RelinkProgress::Linked { incidents } => {
-            bar.set_message(format!("applying {incidents} incidents"))
-        }
-        RelinkProgress::Applied { done, of } => {
-            bar.set_length(of as u64);
-            bar.set_position(done as u64);
-        }
-    })?;
+    let places = geocoder(config)?;
+    let summary =
+        linking::relink_reports(
+            store.as_ref(),
+            &places,
+            &Who::user("cli"),
+            &mut |p| match p {
+                RelinkProgress::Loaded { reports } => {
+                    bar.set_message(format!("linking {reports} reports"))
+                }
+                RelinkProgress::Linked { incidents } => {
+                    bar.set_message(format!("applying {incidents} incidents"))
+                }
+                RelinkProgress::Applied { done, of } => {
+                    bar.set_length(of as u64);
+                    bar.set_position(done as u64);
+                }
+            },
+        )?;
     bar.finish_and_clear();
     if json {
         println!("{}", serde_json::to_string_pretty(&summary)?);

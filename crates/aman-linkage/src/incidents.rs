@@ -57,6 +57,12 @@ pub struct ReportFeatures {
     /// The place as written by the source (street, school, mahalla, town).
     #[serde(default)]
     pub place_text: String,
+    /// The gazetteer place the text names, then the place that contains it (a
+    /// neighbourhood, then its city), read even when the source also gave coordinates:
+    /// two neighbourhoods of one city share only the city, a report naming only the
+    /// city shares it with both. Empty when the text names no place with confidence.
+    #[serde(default)]
+    pub named_place: Vec<String>,
     /// How far the true place may lie from `lat`/`lon`, in km: small for a point the
     /// source measured, large for a town or district centroid from the geocoder.
     /// `None` is taken as a measured point.
@@ -149,6 +155,7 @@ pub fn report_schema() -> Schema {
         FieldSpec::new("killed", FieldKind::NumberRange),
         FieldSpec::new("injured", FieldKind::NumberRange),
         FieldSpec::new("place", FieldKind::Text),
+        FieldSpec::new("named_place", FieldKind::Set),
         FieldSpec::new("source", FieldKind::Category),
     ])
 }
@@ -159,7 +166,7 @@ pub fn report_schema() -> Schema {
 /// its own count. These are domain knowledge and stay fixed when a batch is
 /// re-estimated; EM on report pairs otherwise learns "same source, same template"
 /// as its latent class instead of "same incident".
-const MATCH_M: [&[f64]; 9] = [
+const MATCH_M: [&[f64]; 10] = [
     // time: overlap & both within 6 h, overlap & both within 48 h (a day), overlap
     // with a wider window (a week), within 6 h, within 48 h, farther
     &[0.10, 0.50, 0.15, 0.15, 0.08, 0.02],
@@ -177,12 +184,15 @@ const MATCH_M: [&[f64]; 9] = [
     &[0.25, 0.35, 0.25, 0.15],
     // place as written: very similar, similar, a little, unrelated
     &[0.35, 0.30, 0.20, 0.15],
+    // named place: the same, one names only the place containing the other, two
+    // places in one town (a misread name), unrelated places
+    &[0.60, 0.30, 0.05, 0.05],
     // source: equal, different (a source seldom files one incident twice)
     &[0.01, 0.99],
 ];
 
 /// u per field for the default model (used before a batch has been seen).
-const DEFAULT_U: [&[f64]; 9] = [
+const DEFAULT_U: [&[f64]; 10] = [
     &[0.002, 0.008, 0.02, 0.02, 0.05, 0.90],
     &[0.01, 0.05, 0.25, 0.69],
     &[0.20, 0.80],
@@ -191,6 +201,7 @@ const DEFAULT_U: [&[f64]; 9] = [
     &[0.10, 0.20, 0.20, 0.50],
     &[0.10, 0.20, 0.20, 0.50],
     &[0.02, 0.08, 0.30, 0.60],
+    &[0.05, 0.15, 0.20, 0.60],
     &[0.10, 0.90],
 ];
 
@@ -219,6 +230,12 @@ fn default_model() -> Model {
         prior: 1e-3,
     }
 }
+
+/// Re-linking everything joins reports whose pair is more likely one incident than
+/// not (the clustering then splits groups that do not hold together); a lone new
+/// report on intake needs the stricter link threshold. Pairs decided between the
+/// review and link thresholds go to the review queue either way.
+const BATCH_MATCH_PROBABILITY: f64 = 0.5;
 
 /// Matching pairs per report assumed for the fixed model's prior (about two reports
 /// per incident).
@@ -268,6 +285,7 @@ fn values(r: &ReportFeatures) -> Vec<Value> {
         } else {
             Value::Text(r.place_text.clone())
         },
+        set(&r.named_place),
         r.source
             .as_ref()
             .map_or(Value::Missing, |s| Value::Text(s.clone())),
@@ -428,12 +446,13 @@ impl IncidentLinker {
         let mut opts = LinkOptions {
             mode: LinkMode::Dedupe,
             blocking: Some(report_blocking()),
-            threshold: self.thresholds.link,
+            threshold: BATCH_MATCH_PROBABILITY.min(self.thresholds.link),
             review_threshold: self.thresholds.review,
             labels: labels.to_vec(),
             ..LinkOptions::default()
         };
         if reestimate {
+            opts.train.fixed_prior = Some(prior);
             opts.train.fixed_m = self
                 .model
                 .fields

@@ -31,15 +31,23 @@ pub struct FieldWeights {
 }
 
 impl FieldWeights {
-    /// Weight in bits (log2 m/u) of a level; 0 for the null level.
+    /// Weight in bits (log2 m/u) of a level; 0 for the null level. The last level
+    /// (full disagreement) is never evidence for a match: where estimates say otherwise
+    /// (a value nearly every record shares, so that random pairs almost never differ)
+    /// they reflect the sample, not the field.
     pub fn weight(&self, level: u8) -> f64 {
         let l = level as usize;
         if level == NULL_LEVEL || l >= self.m.len() {
             return 0.0;
         }
-        (self.m[l].max(1e-9) / self.u[l].max(1e-12))
+        let w = (self.m[l].max(1e-9) / self.u[l].max(1e-12))
             .log2()
-            .clamp(-40.0, 40.0)
+            .clamp(-40.0, 40.0);
+        if l + 1 == self.m.len() {
+            w.min(0.0)
+        } else {
+            w
+        }
     }
 }
 
@@ -206,6 +214,10 @@ pub struct TrainOptions {
     /// the null level included), kept instead of estimated. EM can mistake namesakes
     /// for matches on small lists and then learn that matches often differ in age.
     pub fixed_m: Vec<(String, Vec<f64>)>,
+    /// Prior match probability (over all pairs) given from domain knowledge instead of
+    /// estimated. Where fields depend on each other (one place, one day, one template)
+    /// their summed weights overstate agreement and the estimate runs away.
+    pub fixed_prior: Option<f64>,
 }
 
 impl Default for TrainOptions {
@@ -218,6 +230,7 @@ impl Default for TrainOptions {
             label_prior_strength: 50.0,
             min_records: 50,
             fixed_m: Vec::new(),
+            fixed_prior: None,
         }
     }
 }
@@ -512,7 +525,9 @@ pub(crate) fn train(
     }
     apply_fixed_m(&mut model, opts);
     blend_labels(ds, cmp, &mut model, labels, opts);
-    model.prior = estimate_prior(&model, &all_pats, blocker.stats.total_pairs);
+    model.prior = opts
+        .fixed_prior
+        .unwrap_or_else(|| estimate_prior(&model, &all_pats, blocker.stats.total_pairs));
     model
 }
 

@@ -147,8 +147,8 @@ static PLACES: [Place; 13] = [
     Place {
         key: "osh-furkat",
         english: "Furkat, Osh",
-        latitude: 40.507,
-        longitude: 72.815,
+        latitude: 40.553,
+        longitude: 72.800,
         radius_km: 0.6,
         area: Area::OshCity,
         uzbek_share: 0.9,
@@ -189,8 +189,8 @@ static PLACES: [Place; 13] = [
     Place {
         key: "osh-shait-tepe",
         english: "Shait-Tepe, Osh",
-        latitude: 40.512,
-        longitude: 72.765,
+        latitude: 40.515,
+        longitude: 72.812,
         radius_km: 0.6,
         area: Area::OshCity,
         uzbek_share: 0.85,

@@ -158,7 +158,9 @@ pub(crate) fn reports_for_event<R: Rng>(
     let day = day_of(e.time, start);
     let before = out.len();
     for p in PROFILES.iter() {
-        if rng.gen_bool(coverage(p.role, e, day)) {
+        // Each act of an attack is another chance for a source to hear of it.
+        let missed_all = (1.0 - coverage(p.role, e, day)).powi(e.acts as i32);
+        if rng.gen_bool(1.0 - missed_all) {
             out.push(account(rng, p, e, start));
         }
     }

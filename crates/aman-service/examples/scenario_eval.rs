@@ -8,7 +8,8 @@
 //!
 //! With `--dump DIR` it writes, per seed, `reports-SEED.tsv` (one row per original
 //! report: truth, predicted incident, features) for error analysis and for Splink's
-//! side of the benchmark, and prints a `RESULT` line scored on those original reports.
+//! side of the benchmark, and `events-SEED.csv` (the true events the truth column
+//! names), and prints a `RESULT` line scored on those original reports.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -148,7 +149,7 @@ fn main() -> ExitCode {
             .collect();
         let feats: Vec<_> = originals
             .iter()
-            .map(|&k| linking::features(&reports[k]))
+            .map(|&k| linking::features(&reports[k], intake.geocoder()))
             .collect();
         let orig_truth: Vec<String> = originals.iter().map(|&k| truth[k].to_string()).collect();
         let completeness = pair_completeness(&feats, &orig_truth).expect("blocking");
@@ -248,6 +249,9 @@ fn main() -> ExitCode {
                 om.pairwise.f1
             );
             std::fs::create_dir_all(dir).expect("dump directory");
+            let events =
+                std::fs::File::create(dir.join(format!("events-{seed}.csv"))).expect("events file");
+            aman_scenario::write_events_csv(events, &scenario.truth.events).expect("events");
             let path = dir.join(format!("reports-{seed}.tsv"));
             let mut f = std::io::BufWriter::new(std::fs::File::create(&path).expect("dump file"));
             writeln!(f, "id\ttruth\tpred\tsource\tplace_text\tfeatures").expect("write");

@@ -58,7 +58,7 @@ pub fn load(
         ids.push(stored.id);
         reports.push(stored);
     }
-    let linked = linking::relink_reports(store, &who, &mut |_| {})?;
+    let linked = linking::relink_reports(store, intake.geocoder(), &who, &mut |_| {})?;
     corroborate(store, &who)?;
     let summary = DemoSummary {
         sources: source_ids.len(),

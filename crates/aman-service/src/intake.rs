@@ -140,7 +140,13 @@ impl Intake {
         input: ReportInput,
     ) -> Result<(Report, IntakeLink), IntakeError> {
         let report = self.submit(by, input)?;
-        let link = linking::link_new_report(self.store.as_ref(), by, &self.linker, &report)?;
+        let link = linking::link_new_report(
+            self.store.as_ref(),
+            by,
+            &self.linker,
+            &self.geocoder,
+            &report,
+        )?;
         let report = self.store.get_report(report.id)?.unwrap_or(report);
         Ok((report, link))
     }

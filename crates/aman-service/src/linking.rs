@@ -7,6 +7,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use aman_core::{GeoPrecision, PersonId, Report, ReportKind, VerificationStatus};
+use aman_geo::Geocoder;
 use aman_linkage::incidents::{
     IncidentDecision, IncidentLinker, IncidentMatch, IncidentThresholds, OpenIncident,
     ReportFeatures,
@@ -53,9 +54,19 @@ pub enum IntakeLink {
     Unlinked,
 }
 
-/// Report features the linker compares, from a stored report.
-pub fn features(r: &aman_core::Report) -> ReportFeatures {
+/// Geocoder confidence from which the place a report's text names is compared.
+const NAMED_PLACE_CONFIDENCE: f64 = 0.6;
+
+/// Report features the linker compares, from a stored report; `places` reads which
+/// gazetteer place its text names.
+pub fn features(r: &aman_core::Report, places: &Geocoder) -> ReportFeatures {
     let i = &r.input;
+    let named_place = places
+        .resolve(&i.place_text)
+        .best
+        .filter(|b| b.confidence >= NAMED_PLACE_CONFIDENCE)
+        .map(|b| std::iter::once(b.place_id).chain(b.parent_id).collect())
+        .unwrap_or_default();
     let (lat, lon) = match &r.place {
         Some(p) => (Some(p.latitude), Some(p.longitude)),
         None => (i.latitude, i.longitude),
@@ -76,6 +87,7 @@ pub fn features(r: &aman_core::Report) -> ReportFeatures {
         text: i.narrative.text.clone(),
         language: Some(i.narrative.language.clone()),
         place_text: i.place_text.clone(),
+        named_place,
         location_uncertainty_km: r.place.as_ref().map(|p| match p.precision {
             // Coordinates the source gave (or a geocoded point such as a school).
             GeoPrecision::Point => 0.5,
@@ -113,6 +125,7 @@ fn explanation_json(m: &IncidentMatch) -> serde_json::Value {
 /// The open incidents whose reports fall within the intake window of `report`.
 fn open_incidents_near(
     store: &dyn Store,
+    places: &Geocoder,
     report: &Report,
 ) -> Result<Vec<OpenIncident>, LinkingError> {
     let window = Duration::days(INTAKE_WINDOW_DAYS);
@@ -136,7 +149,7 @@ fn open_incidents_near(
         if !closed {
             open.push(OpenIncident {
                 id: id.to_string(),
-                reports: reports.into_iter().map(features).collect(),
+                reports: reports.into_iter().map(|r| features(r, places)).collect(),
             });
         }
     }
@@ -151,6 +164,7 @@ pub fn link_new_report(
     store: &dyn Store,
     who: &Who,
     linker: &IncidentLinker,
+    places: &Geocoder,
     report: &Report,
 ) -> Result<IntakeLink, LinkingError> {
     if report.incident_id.is_some() {
@@ -175,9 +189,9 @@ pub fn link_new_report(
         store.link_report(who, incident_id, report.id, &reason)?;
         return Ok(IntakeLink::FollowsReferredReport { incident_id });
     }
-    let open = open_incidents_near(store, report)?;
+    let open = open_incidents_near(store, places, report)?;
     let decision = linker
-        .score(&features(report), &open)
+        .score(&features(report, places), &open)
         .map_err(linkage_error)?;
     Ok(match decision {
         IncidentDecision::Link(m) => {
@@ -319,6 +333,7 @@ fn review_constraints(
 /// to the review queue.
 pub fn relink_reports(
     store: &dyn Store,
+    places: &Geocoder,
     who: &Who,
     progress: &mut dyn FnMut(RelinkProgress),
 ) -> Result<RelinkSummary, LinkingError> {
@@ -341,7 +356,7 @@ pub fn relink_reports(
     let labels = review_constraints(store, &current)?;
     summary.labels_used = labels.len();
     let linker = IncidentLinker::new(IncidentThresholds::default()).map_err(linkage_error)?;
-    let feats: Vec<_> = originals.iter().map(|r| features(r)).collect();
+    let feats: Vec<_> = originals.iter().map(|r| features(r, places)).collect();
     let batch = linker
         .relink_all(&feats, feats.len() >= 200, &labels)
         .map_err(linkage_error)?;
