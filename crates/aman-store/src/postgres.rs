@@ -197,8 +197,8 @@ fn types(params: &[Value]) -> Option<Vec<Type>> {
 }
 
 impl<C: GenericClient> PgTx<'_, C> {
-    /// `sql` prepared with these parameter types on this connection, once: parsing and
-    /// analysing a list query cost about as much as running it.
+    /// `sql` prepared with these parameter types on this connection, once: a statement
+    /// sent unnamed is parsed and analysed again on every call.
     fn prepared(&mut self, sql: &str, types: &[Type]) -> Result<Statement> {
         if let Some(s) = self.statements.get(sql).filter(|s| s.params() == types) {
             return Ok(s.clone());
