@@ -2,10 +2,11 @@
 //! server calls the store from blocking threads). Writers take a transaction-scoped
 //! advisory lock so audit entries are appended one at a time.
 
+use std::collections::HashMap;
 use std::error::Error as _;
 
 use postgres::types::{to_sql_checked, IsNull, ToSql, Type};
-use postgres::{GenericClient, NoTls};
+use postgres::{Client, GenericClient, NoTls, Statement};
 use r2d2_postgres::PostgresConnectionManager;
 
 use crate::driver::{Dialect, Driver, Row, Tx, Value};
@@ -14,9 +15,42 @@ use crate::{migrate, Result, StoreError};
 /// Key of the advisory lock that serialises writers (any constant works).
 const WRITE_LOCK: i64 = 0x616d_616e;
 
+/// Prepared statements kept per connection; past this many the cache starts afresh
+/// (list queries vary with their filters, so the set of texts is large but finite).
+const STATEMENT_CACHE: usize = 256;
+
 #[derive(Debug)]
 pub struct PgDriver {
-    pool: r2d2::Pool<PostgresConnectionManager<NoTls>>,
+    pool: r2d2::Pool<Manager>,
+}
+
+/// A pooled connection and the statements prepared on it, by SQL text (`?` form).
+struct PgConn {
+    client: Client,
+    statements: HashMap<String, Statement>,
+}
+
+#[derive(Debug)]
+struct Manager(PostgresConnectionManager<NoTls>);
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = PgConn;
+    type Error = postgres::Error;
+
+    fn connect(&self) -> std::result::Result<PgConn, postgres::Error> {
+        Ok(PgConn {
+            client: self.0.connect()?,
+            statements: HashMap::new(),
+        })
+    }
+
+    fn is_valid(&self, conn: &mut PgConn) -> std::result::Result<(), postgres::Error> {
+        self.0.is_valid(&mut conn.client)
+    }
+
+    fn has_broken(&self, conn: &mut PgConn) -> bool {
+        self.0.has_broken(&mut conn.client)
+    }
 }
 
 impl PgDriver {
@@ -40,7 +74,17 @@ impl PgDriver {
                 .map_err(backend)?;
             config.options(&format!("-csearch_path={schema}"));
         }
-        let manager = PostgresConnectionManager::new(config, NoTls);
+        // Statements are prepared once per connection (see `PgTx::query`), but each
+        // execution is still planned for its own values: a box with few reports and a
+        // dense one share a statement's text yet need different plans, and a generic
+        // plan, which PostgreSQL may otherwise settle on after five executions, cannot
+        // tell them apart.
+        let options = match config.get_options() {
+            Some(o) => format!("{o} -cplan_cache_mode=force_custom_plan"),
+            None => "-cplan_cache_mode=force_custom_plan".to_string(),
+        };
+        config.options(&options);
+        let manager = Manager(PostgresConnectionManager::new(config, NoTls));
         // No round trip to test each connection on checkout: a broken one fails its
         // query with a clear error and r2d2 discards it.
         let pool = r2d2::Pool::builder()
@@ -53,7 +97,7 @@ impl PgDriver {
         Ok(driver)
     }
 
-    fn conn(&self) -> Result<r2d2::PooledConnection<PostgresConnectionManager<NoTls>>> {
+    fn conn(&self) -> Result<r2d2::PooledConnection<Manager>> {
         self.pool
             .get()
             .map_err(|e| StoreError::Backend(format!("no database connection: {e}")))
@@ -130,45 +174,65 @@ fn read_row(row: &postgres::Row) -> Result<Row> {
 }
 
 /// Statements run on a transaction (writes) or straight on the connection (reads).
-struct PgTx<'a, C: GenericClient>(&'a mut C);
+struct PgTx<'a, C: GenericClient> {
+    client: &'a mut C,
+    statements: &'a mut HashMap<String, Statement>,
+}
 
 fn refs(params: &[Value]) -> Vec<&(dyn ToSql + Sync)> {
     params.iter().map(|p| p as &(dyn ToSql + Sync)).collect()
 }
 
-/// The parameters with their types, when none is NULL: then a query needs one round
-/// trip instead of a prepare and an execute. (A NULL has no type of its own here.)
-fn typed(params: &[Value]) -> Option<Vec<(&(dyn ToSql + Sync), Type)>> {
+/// The parameters' types, when none is NULL. (A NULL has no type of its own here.)
+fn types(params: &[Value]) -> Option<Vec<Type>> {
     params
         .iter()
-        .map(|p| {
-            let ty = match p {
-                Value::Null => return None,
-                Value::Int(_) => Type::INT8,
-                Value::Real(_) => Type::FLOAT8,
-                Value::Text(_) => Type::TEXT,
-            };
-            Some((p as &(dyn ToSql + Sync), ty))
+        .map(|p| match p {
+            Value::Null => None,
+            Value::Int(_) => Some(Type::INT8),
+            Value::Real(_) => Some(Type::FLOAT8),
+            Value::Text(_) => Some(Type::TEXT),
         })
         .collect()
 }
 
+impl<C: GenericClient> PgTx<'_, C> {
+    /// `sql` prepared with these parameter types on this connection, once: a statement
+    /// sent unnamed is parsed and analysed again on every call.
+    fn prepared(&mut self, sql: &str, types: &[Type]) -> Result<Statement> {
+        if let Some(s) = self.statements.get(sql).filter(|s| s.params() == types) {
+            return Ok(s.clone());
+        }
+        let statement = self
+            .client
+            .prepare_typed(&numbered(sql), types)
+            .map_err(backend)?;
+        if self.statements.len() >= STATEMENT_CACHE {
+            self.statements.clear();
+        }
+        self.statements.insert(sql.to_string(), statement.clone());
+        Ok(statement)
+    }
+}
+
 impl<C: GenericClient> Tx for PgTx<'_, C> {
     fn exec_batch(&mut self, sql: &str) -> Result<()> {
-        self.0.batch_execute(sql).map_err(backend)
+        self.client.batch_execute(sql).map_err(backend)
     }
 
     fn exec(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
-        self.0
+        self.client
             .execute(&numbered(sql), &refs(params))
             .map_err(backend)
     }
 
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>> {
-        let sql = numbered(sql);
-        match typed(params) {
-            Some(p) => self.0.query_typed(&sql, &p),
-            None => self.0.query(&sql, &refs(params)),
+        match types(params) {
+            Some(types) => {
+                let statement = self.prepared(sql, &types)?;
+                self.client.query(&statement, &refs(params))
+            }
+            None => self.client.query(&numbered(sql), &refs(params)),
         }
         .map_err(backend)?
         .iter()
@@ -229,11 +293,15 @@ impl Driver for PgDriver {
 
     fn write<T>(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<T>) -> Result<T> {
         let mut conn = self.conn()?;
-        let mut transaction = conn.transaction().map_err(backend)?;
+        let PgConn { client, statements } = &mut *conn;
+        let mut transaction = client.transaction().map_err(backend)?;
         transaction
             .execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])
             .map_err(backend)?;
-        let out = f(&mut PgTx(&mut transaction))?;
+        let out = f(&mut PgTx {
+            client: &mut transaction,
+            statements,
+        })?;
         transaction.commit().map_err(backend)?;
         Ok(out)
     }
@@ -242,6 +310,7 @@ impl Driver for PgDriver {
     /// would give each statement its own snapshot anyway, and it costs two round trips.
     fn read<T>(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<T>) -> Result<T> {
         let mut conn = self.conn()?;
-        f(&mut PgTx(&mut *conn))
+        let PgConn { client, statements } = &mut *conn;
+        f(&mut PgTx { client, statements })
     }
 }

@@ -1062,10 +1062,12 @@ impl<D: Driver> Store for SqlStore<D> {
         // cheapest: the text index's own rowid order when it has one (a scan of the
         // words' postings), else the narrow index. Left to itself, SQLite's planner
         // walked the (latitude, longitude) index over most of the table and sorted it.
+        // Only a walk of the narrow index picks ids first and then their rows; a walk
+        // that reads the rows anyway (text on PostgreSQL, incident filters) returns them.
         let (from, id, by_id) = match (text, d.text_scan()) {
             (Some(_), Some((from, id))) => (from, id, false),
             _ if covered && text.is_none() => (d.narrow_reports(), "r.id", true),
-            _ => ("reports r", "r.id", true),
+            _ => ("reports r", "r.id", false),
         };
         let walk = |w: &Where, below: Option<i64>, from_id: Option<i64>| {
             let mut w = w.clone();
