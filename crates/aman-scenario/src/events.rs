@@ -4,8 +4,10 @@
 //! shares of the scale, and the totals (deaths, injured, displaced, structures by
 //! neighbourhood, sexual-violence cases) are set from the public figures scaled by
 //! `scale / DEFAULT_SCALE` and then shared out among the events, so calibration holds
-//! by construction rather than by luck. `sample_event` draws one event at a time
-//! with the same mix but no fixed totals, for the streaming generator.
+//! by construction rather than by luck; then one neighbourhood's killings, rapes,
+//! burnings and beatings within 12 hours become one attack. `sample_event` draws one
+//! event at a time with the same mix but no fixed totals, for the streaming generator
+//! (which does not fold acts into attacks).
 
 use aman_core::{ActorKind, EventType};
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};

@@ -67,8 +67,9 @@ use reports::Draft;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScenarioConfig {
     pub seed: u64,
-    /// Number of true events. The public figures are reproduced at
-    /// `DEFAULT_SCALE`; other scales scale them proportionally.
+    /// Number of acts drawn; acts of one attack become one true event, so there are
+    /// fewer events than this. The public figures are reproduced at `DEFAULT_SCALE`;
+    /// other scales scale them proportionally.
     pub scale: usize,
     /// First day of violence (10 June 2010 in the real case).
     pub start: NaiveDate,
