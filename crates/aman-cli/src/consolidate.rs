@@ -331,24 +331,17 @@ fn link_reports(config: &Config, json: bool) -> anyhow::Result<()> {
     );
     let started = std::time::Instant::now();
     let places = geocoder(config)?;
-    let summary =
-        linking::relink_reports(
-            store.as_ref(),
-            &places,
-            &Who::user("cli"),
-            &mut |p| match p {
-                RelinkProgress::Loaded { reports } => {
-                    bar.set_message(format!("linking {reports} reports"))
-                }
-                RelinkProgress::Linked { incidents } => {
-                    bar.set_message(format!("applying {incidents} incidents"))
-                }
-                RelinkProgress::Applied { done, of } => {
-                    bar.set_length(of as u64);
-                    bar.set_position(done as u64);
-                }
-            },
-        )?;
+    let mut show = |p: RelinkProgress| match p {
+        RelinkProgress::Loaded { reports } => bar.set_message(format!("linking {reports} reports")),
+        RelinkProgress::Linked { incidents } => {
+            bar.set_message(format!("applying {incidents} incidents"))
+        }
+        RelinkProgress::Applied { done, of } => {
+            bar.set_length(of as u64);
+            bar.set_position(done as u64);
+        }
+    };
+    let summary = linking::relink_reports(store.as_ref(), &places, &Who::user("cli"), &mut show)?;
     bar.finish_and_clear();
     if json {
         println!("{}", serde_json::to_string_pretty(&summary)?);
