@@ -18,8 +18,8 @@ use serde::Serialize;
 use crate::names::Ethnicity;
 use crate::places::{places, Area, Landmark, Place};
 
-/// Number of acts drawn (before one neighbourhood's acts of one day are folded into
-/// one attack) at which the scenario reproduces the public figures.
+/// Number of acts drawn (before one neighbourhood's acts within 12 hours are folded
+/// into one attack) at which the scenario reproduces the public figures.
 pub const DEFAULT_SCALE: usize = 300;
 /// Deaths (Kyrgyzstan Inquiry Commission, 2011).
 pub const DEATHS: u32 = 470;
@@ -156,9 +156,9 @@ const ATTACK_ACTS: [Category; 4] = [
 const ATTACK_HOURS: i64 = 12;
 
 /// Folds the killings, rapes, burnings and beatings at one neighbourhood within
-/// `ATTACK_HOURS` of the first (a night, or a day) into one attack, which is how the inquiry commission and rights groups document
-/// them (one incident holding several acts, DOMAIN.md), and which a reader of the
-/// reports can tell apart. Tolls and types add up, so calibration holds; the attack
+/// `ATTACK_HOURS` of the first (a night, or a day) into one attack, which is how the
+/// inquiry commission and rights groups document them (one incident holding several
+/// acts, DOMAIN.md), and which a reader of the reports can tell apart. Tolls and types add up, so calibration holds; the attack
 /// began with its earliest act and is placed where its most serious act happened.
 fn merge_attacks(events: Vec<TrueEvent>) -> Vec<TrueEvent> {
     let rank = |c: Category| ATTACK_ACTS.iter().position(|&a| a == c);
