@@ -209,10 +209,17 @@ impl Blocker {
         &self.keys[r][self.offsets[r][i] as usize..self.offsets[r][i + 1] as usize]
     }
 
-    fn shares(&self, r: usize, i: usize, j: usize) -> bool {
+    /// The smallest (not oversized) key records i and j share under rule r.
+    fn first_shared_key(&self, r: usize, i: usize, j: usize) -> Option<u64> {
         let (a, b) = (self.keys_of(r, i), self.keys_of(r, j));
         a.iter()
-            .any(|k| b.contains(k) && !self.oversized[r].contains(k))
+            .filter(|k| b.contains(k) && !self.oversized[r].contains(k))
+            .min()
+            .copied()
+    }
+
+    fn shares(&self, r: usize, i: usize, j: usize) -> bool {
+        self.first_shared_key(r, i, j).is_some()
     }
 
     /// Bit r set when the pair shares a (not oversized) key under rule r.
@@ -268,9 +275,13 @@ impl Blocker {
                             if this.cross_source_only && ds.sources[i] == ds.sources[j] {
                                 continue;
                             }
+                            // Emit only from the first rule the pair satisfies, and
+                            // within it from the smallest key the two share (a time
+                            // window or a grid cell gives a record several keys).
                             let mask = this.mask(i, j);
-                            // Emit only from the first rule the pair satisfies.
-                            if mask & ((1u32 << r) - 1) != 0 {
+                            if mask & ((1u32 << r) - 1) != 0
+                                || this.first_shared_key(r, i, j) != Some(block[0].0)
+                            {
                                 continue;
                             }
                             cmp.levels(ds.row(i), ds.row(j), &mut lv);
@@ -614,6 +625,36 @@ mod tests {
         let a = part_keys(&Prepared::Point(40.53, 72.80), KeyKind::GridCell(2.0));
         let b = part_keys(&Prepared::Point(40.54, 72.81), KeyKind::GridCell(2.0));
         assert!(a.iter().any(|k| b.contains(k)));
+    }
+
+    #[test]
+    fn pairs_sharing_several_keys_are_compared_once() {
+        let schema = Schema::new(vec![
+            FieldSpec::new("time", FieldKind::TimeRange),
+            FieldSpec::new("place", FieldKind::Geo),
+        ]);
+        let mut ds = Dataset::new(schema.clone()).unwrap();
+        for i in 0..4 {
+            let t = 1_276_000_000 + i * 600;
+            ds.push(
+                i.to_string(),
+                0,
+                vec![Value::Time(t, t + 3_600), Value::Point(40.53, 72.80)],
+            )
+            .unwrap();
+        }
+        let rules = vec![
+            BlockingRule::on("time", KeyKind::Window(48.0)).and("place", KeyKind::GridCell(25.0)),
+            BlockingRule::on("time", KeyKind::Window(24.0)),
+        ];
+        let mut b = Blocker::new(&ds, &rules, false, 100).unwrap();
+        assert!((0..4).any(|i| b.keys_of(0, i).len() > 1));
+        let c = b.compare_all(&ds, &Comparator::new(&schema.fields));
+        let mut pairs = c.pairs.clone();
+        pairs.sort_unstable();
+        pairs.dedup();
+        assert_eq!(pairs.len(), 6);
+        assert_eq!(c.pairs.len(), 6);
     }
 
     #[test]

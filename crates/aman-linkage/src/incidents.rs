@@ -15,7 +15,7 @@ use crate::engine::{explain_pair, link_dataset, LinkMode, LinkOptions};
 use crate::error::LinkError;
 use crate::model::{Explanation, FieldWeights, Model};
 use crate::record::{Dataset, FieldKind, FieldSpec, Schema, Value};
-use crate::review::{review_queue, CandidatePair, PairLabel};
+use crate::review::{review_queue, CandidatePair, PairLabel, ReviewDecision};
 
 /// What linkage needs to know about a report.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -241,6 +241,10 @@ const BATCH_MATCH_PROBABILITY: f64 = 0.5;
 /// per incident).
 const PRIOR_MATCHES_PER_REPORT: f64 = 1.0;
 
+/// Pairs weaker than this are never worth attaching a lone report for: it would take
+/// an incident of about a hundred reports to outweigh "an incident of its own".
+const ATTACH_MIN_PAIR_PROBABILITY: f64 = 0.01;
+
 /// Points less certain than this (km) are not compared by distance: a measured
 /// point or a town / neighbourhood centroid is, a district or region centroid is not.
 pub const MAX_POINT_UNCERTAINTY_KM: f64 = 5.0;
@@ -432,7 +436,9 @@ impl IncidentLinker {
     /// while m stays the domain model's (see `MATCH_M`): report pairs are far from
     /// conditionally independent (one place, one day, one template), and free EM
     /// learns "same source, same template" instead of "same incident". Reviewers'
-    /// labels act as must-link / cannot-link either way.
+    /// labels act as must-link / cannot-link either way. Reports left alone by the
+    /// clustering then join the incident they most likely belong to, if any
+    /// (`attach_lone_reports`).
     pub fn relink_all(
         &self,
         reports: &[ReportFeatures],
@@ -464,7 +470,10 @@ impl IncidentLinker {
             model.prior = prior;
             opts.model = Some(model);
         }
-        let out = link_dataset(&ds, &opts, None)?;
+        // Keep the weaker pairs too: a lone report may still be most likely one of them.
+        opts.review_threshold = opts.review_threshold.min(ATTACH_MIN_PAIR_PROBABILITY);
+        let mut out = link_dataset(&ds, &opts, None)?;
+        attach_lone_reports(&mut out, &ds, labels);
         let incidents = out
             .clustering
             .members()
@@ -483,5 +492,178 @@ impl IncidentLinker {
             review,
             model: out.model,
         })
+    }
+}
+
+/// Gives each report that clustering left alone to the incident it most likely
+/// belongs to, when that is more likely than an incident of its own. A vague report
+/// ("Osh, that week, houses burned") matches no single report strongly, but where
+/// one incident fits it far better than any other, it is that incident's: the odds
+/// of joining an incident are its best pair's odds times the incident's size (an
+/// event reported often is more likely the one a new report describes), weighed
+/// against every other candidate incident and against standing alone. Only lone
+/// reports move, so incidents never snowball into each other; a reviewer's "not a
+/// match" with any member keeps a report out of that incident.
+fn attach_lone_reports(out: &mut crate::engine::LinkOutput, ds: &Dataset, labels: &[PairLabel]) {
+    let n = out.ids.len();
+    let mut label: Vec<u32> = out.clustering.assignment.clone();
+    let mut size = vec![0usize; n];
+    for &c in &label {
+        size[c as usize] += 1;
+    }
+    let mut neighbours: Vec<Vec<(usize, f64)>> = vec![Vec::new(); n];
+    for p in &out.pairs {
+        let odds = p.probability / (1.0 - p.probability);
+        neighbours[p.left as usize].push((p.right as usize, odds));
+        neighbours[p.right as usize].push((p.left as usize, odds));
+    }
+    let index: std::collections::HashMap<&str, usize> = ds
+        .ids()
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (id.as_str(), i))
+        .collect();
+    let mut kept_apart: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for l in labels
+        .iter()
+        .filter(|l| l.decision == ReviewDecision::NonMatch)
+    {
+        if let (Some(&a), Some(&b)) = (index.get(l.left.as_str()), index.get(l.right.as_str())) {
+            kept_apart[a].push(b);
+            kept_apart[b].push(a);
+        }
+    }
+    let mut best: std::collections::HashMap<u32, f64> = Default::default();
+    for r in 0..n {
+        if size[label[r] as usize] != 1 {
+            continue;
+        }
+        best.clear();
+        for &(o, odds) in &neighbours[r] {
+            let e = best.entry(label[o]).or_insert(0.0);
+            *e = e.max(odds);
+        }
+        for &o in &kept_apart[r] {
+            best.remove(&label[o]);
+        }
+        best.remove(&label[r]);
+        let weighed = best
+            .iter()
+            .map(|(&c, &odds)| (c, odds * size[c as usize] as f64));
+        let total: f64 = 1.0 + weighed.clone().map(|(_, w)| w).sum::<f64>();
+        if let Some((c, w)) = weighed.max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0))) {
+            if w / total >= BATCH_MATCH_PROBABILITY {
+                size[label[r] as usize] -= 1;
+                label[r] = c;
+                size[c as usize] += 1;
+            }
+        }
+    }
+    let labels: Vec<usize> = label.into_iter().map(|c| c as usize).collect();
+    out.clustering = crate::Clustering::from_labels(&labels);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn report(id: &str, hours: (i64, i64), place: &[&str], types: &[&str]) -> ReportFeatures {
+        let day = Utc.with_ymd_and_hms(2010, 6, 10, 0, 0, 0).unwrap();
+        let list = |v: &[&str]| v.iter().map(|s| s.to_string()).collect();
+        ReportFeatures {
+            id: id.into(),
+            time_start: day + chrono::Duration::hours(hours.0),
+            time_end: day + chrono::Duration::hours(hours.1),
+            lat: None,
+            lon: None,
+            admin2: None,
+            event_types: list(types),
+            actors: Vec::new(),
+            killed_min: None,
+            killed_max: None,
+            injured_min: None,
+            injured_max: None,
+            text: String::new(),
+            language: None,
+            place_text: place.join(", "),
+            named_place: list(place),
+            location_uncertainty_km: None,
+            source: Some(id.into()),
+        }
+    }
+
+    /// Three reports of one attack in a neighbourhood, one of a detention elsewhere in
+    /// the city, and a vague report ("the city, that week, looting") that fits the
+    /// attack better than anything else without matching any one report strongly.
+    fn batch() -> Vec<ReportFeatures> {
+        let attack = ["centre", "osh"];
+        let mut v = vec![
+            report("a1", (14, 15), &attack, &["killing", "arson"]),
+            report("a2", (0, 24), &attack, &["killing", "arson"]),
+            report("a3", (13, 14), &attack, &["killing", "arson", "looting"]),
+            report(
+                "d1",
+                (30, 31),
+                &["cheremushki", "osh"],
+                &["arbitrary_detention"],
+            ),
+            report("vague", (-72, 96), &["osh"], &["looting"]),
+        ];
+        // Unrelated reports of later weeks set the batch's prior as in a real batch.
+        for k in 0..100 {
+            let h = 24 * (20 + k);
+            v.push(report(
+                &format!("x{k}"),
+                (h, h + 1),
+                &["nariman"],
+                &["threat"],
+            ));
+        }
+        v
+    }
+
+    fn incident_of<'a>(b: &'a BatchLinking, id: &str) -> &'a Vec<String> {
+        b.incidents
+            .iter()
+            .find(|i| i.contains(&id.to_string()))
+            .unwrap()
+    }
+
+    #[test]
+    fn a_lone_vague_report_joins_the_incident_it_fits_best() {
+        let reports = batch();
+        let linker = IncidentLinker::default();
+        let b = linker.relink_all(&reports, false, &[]).unwrap();
+        // No pair with the vague report reaches the batch threshold on its own.
+        assert!(
+            b.review
+                .iter()
+                .filter(|p| p.left == "vague" || p.right == "vague")
+                .all(|p| p.probability < BATCH_MATCH_PROBABILITY),
+            "{:?}",
+            b.review
+                .iter()
+                .map(|p| (&p.left, &p.right, p.probability))
+                .collect::<Vec<_>>()
+        );
+        assert_eq!(incident_of(&b, "a1").len(), 4, "{:?}", b.incidents);
+        assert!(incident_of(&b, "vague").contains(&"a2".to_string()));
+        assert_eq!(incident_of(&b, "d1").len(), 1);
+    }
+
+    #[test]
+    fn a_reviewers_not_a_match_keeps_a_lone_report_out() {
+        let reports = batch();
+        let label = PairLabel {
+            left: "vague".into(),
+            right: "a3".into(),
+            decision: ReviewDecision::NonMatch,
+        };
+        let b = IncidentLinker::default()
+            .relink_all(&reports, false, &[label])
+            .unwrap();
+        assert_eq!(incident_of(&b, "vague").len(), 1, "{:?}", b.incidents);
+        assert_eq!(incident_of(&b, "a1").len(), 3);
     }
 }
