@@ -130,6 +130,8 @@ pub(crate) struct Candidates {
     pub pairs: Vec<(u32, u32)>,
     pub levels: Vec<u8>,
     pub masks: Vec<u32>,
+    /// Keys each pair shares under the rule that emitted it.
+    pub shared_keys: Vec<u32>,
 }
 
 /// Keys of every record under every rule, kept to find pairs and to test membership.
@@ -209,17 +211,19 @@ impl Blocker {
         &self.keys[r][self.offsets[r][i] as usize..self.offsets[r][i + 1] as usize]
     }
 
-    /// The smallest (not oversized) key records i and j share under rule r.
-    fn first_shared_key(&self, r: usize, i: usize, j: usize) -> Option<u64> {
+    /// The smallest (not oversized) key records i and j share under rule r, and how
+    /// many they share.
+    fn shared_keys(&self, r: usize, i: usize, j: usize) -> (Option<u64>, u32) {
         let (a, b) = (self.keys_of(r, i), self.keys_of(r, j));
         a.iter()
             .filter(|k| b.contains(k) && !self.oversized[r].contains(k))
-            .min()
-            .copied()
+            .fold((None, 0), |(first, n), &k| {
+                (Some(first.map_or(k, |f: u64| f.min(k))), n + 1)
+            })
     }
 
     fn shares(&self, r: usize, i: usize, j: usize) -> bool {
-        self.first_shared_key(r, i, j).is_some()
+        self.shared_keys(r, i, j).1 > 0
     }
 
     /// Bit r set when the pair shares a (not oversized) key under rule r.
@@ -279,15 +283,15 @@ impl Blocker {
                             // within it from the smallest key the two share (a time
                             // window or a grid cell gives a record several keys).
                             let mask = this.mask(i, j);
-                            if mask & ((1u32 << r) - 1) != 0
-                                || this.first_shared_key(r, i, j) != Some(block[0].0)
-                            {
+                            let (first, shared) = this.shared_keys(r, i, j);
+                            if mask & ((1u32 << r) - 1) != 0 || first != Some(block[0].0) {
                                 continue;
                             }
                             cmp.levels(ds.row(i), ds.row(j), &mut lv);
                             acc.pairs.push((i as u32, j as u32));
                             acc.levels.extend_from_slice(&lv);
                             acc.masks.push(mask);
+                            acc.shared_keys.push(shared);
                         }
                     }
                     acc
@@ -298,6 +302,7 @@ impl Blocker {
                 out.pairs.extend(p.pairs);
                 out.levels.extend(p.levels);
                 out.masks.extend(p.masks);
+                out.shared_keys.extend(p.shared_keys);
             }
             self.stats
                 .pairs_per_rule

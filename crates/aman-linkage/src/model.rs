@@ -371,7 +371,12 @@ fn exact_agreement(ds: &Dataset, f: usize, cross_source_only: bool) -> Option<f6
     (pairs > 0.0).then(|| agree / pairs)
 }
 
-/// Distinct level vectors of a set of pairs with their counts: EM runs on these, not on pairs.
+/// Distinct level vectors of a set of pairs with their counts: EM runs on these, not on
+/// pairs. A pair counts once per blocking key it shares under the rule that found it:
+/// two records that share several name words or adjacent windows are closer than their
+/// comparison levels alone show, and weighing them so keeps EM's match class sharp
+/// (counting every pair once lowered person F1 on the multilingual fixture from 0.934
+/// to 0.903 and on the scenario's victim CSV from 0.942 to 0.933; FEBRL unchanged).
 type Patterns = Vec<(Vec<u8>, f64)>;
 
 fn patterns(c: &Candidates, nf: usize, keep: impl Fn(usize) -> bool + Sync) -> Patterns {
@@ -379,7 +384,7 @@ fn patterns(c: &Candidates, nf: usize, keep: impl Fn(usize) -> bool + Sync) -> P
         .into_par_iter()
         .filter(|&p| keep(p))
         .fold(FastMap::<&[u8], f64>::default, |mut m, p| {
-            *m.entry(&c.levels[p * nf..(p + 1) * nf]).or_default() += 1.0;
+            *m.entry(&c.levels[p * nf..(p + 1) * nf]).or_default() += f64::from(c.shared_keys[p]);
             m
         })
         .reduce(FastMap::default, |mut a, b| {

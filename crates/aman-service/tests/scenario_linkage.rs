@@ -63,7 +63,7 @@ fn scenario_reports_and_victims_link_above_their_floors() {
         victims.linkage_f1
     );
 
-    // Floors just under what the linkers reach on this seed (0.458 incidents, 0.974
+    // Floors just under what the linkers reach on this seed (0.458 incidents, 0.982
     // persons; `cargo run -p aman-service --example scenario_eval` gives five seeds),
     // so a regression fails. The incident target of issue 4 (0.95) is out of reach on
     // this generator: one neighbourhood can suffer two attacks within a day, and most
@@ -77,7 +77,7 @@ fn scenario_reports_and_victims_link_above_their_floors() {
         incidents.pairwise.f1
     );
     assert!(
-        victims.linkage_f1 >= 0.97,
+        victims.linkage_f1 >= 0.98,
         "person F1 {:.3}",
         victims.linkage_f1
     );
