@@ -31,7 +31,7 @@ queries=(
 ticks() {
   local total=0 f
   for f in /proc/[0-9]*/stat; do
-    read -r line <"$f" 2>/dev/null || continue
+    read -r line 2>/dev/null <"$f" || continue
     [[ $line == *"($1)"* ]] || continue
     read -r -a s <<<"${line##*) }"
     total=$((total + s[11] + s[12]))

@@ -14,6 +14,9 @@ CREATE TABLE report_terms (
     report_id BIGINT NOT NULL,
     PRIMARY KEY (term, report_id)
 );
+-- A page reads a few hundred postings; the planner, not knowing which word drives the
+-- walk, chose a parallel scan whose worker start-up alone took about 20 ms.
+ALTER TABLE report_terms SET (parallel_workers = 0);
 -- Filled in the transaction that inserts the reports, whatever the statement (a
 -- multi-row INSERT from an import, COPY from a restore): once per statement, from its
 -- new rows. Reports' words are never updated.
