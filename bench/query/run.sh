@@ -8,7 +8,8 @@
 # The SQLite database is the one bench/import/run.sh leaves (made first when it does not
 # hold N reports). PostgreSQL gets the same rows, ids included, copied from it into a
 # fresh database ($AMAN_BENCH_PG_URL, default postgres://postgres@127.0.0.1:5432/aman_bench)
-# unless it already holds N reports.
+# unless it already holds N reports. AMAN_BIN runs another build (e.g. main's) instead of
+# this checkout's.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 n=${1:-1000000}
@@ -20,7 +21,7 @@ duration=${DURATION:-20s}
 password=bench-load-test-password
 command -v wrk >/dev/null || apt-get install -y wrk >/dev/null
 cargo build --release -q -p aman-cli
-aman=./target/release/aman
+aman=${AMAN_BIN:-${CARGO_TARGET_DIR:-target}/release/aman}
 if [ "$(sqlite3 "$work/data/aman.db" 'SELECT COUNT(*) FROM reports' 2>/dev/null || echo 0)" != "$n" ]; then
   bash bench/import/run.sh "$n"
 fi

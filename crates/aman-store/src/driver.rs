@@ -122,8 +122,9 @@ pub trait Tx {
 
 /// How one backend's SQL differs from the other's.
 pub trait Dialect {
-    /// A WHERE condition matching full text `?`, on `reports r` or on the
-    /// [`Dialect::text_scan`] source when there is one.
+    /// A WHERE condition matching full text, on `reports r` or on the
+    /// [`Dialect::text_scan`] source when there is one. Each of its `?` is bound to
+    /// [`Dialect::text_query`].
     fn text_match(&self) -> &'static str;
     /// A `FROM` source of reports (`r`) driven by the text index in descending id order,
     /// and its id column, when the text index can yield ids in order.

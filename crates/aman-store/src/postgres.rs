@@ -245,7 +245,11 @@ struct PgDialect;
 
 impl Dialect for PgDialect {
     fn text_match(&self) -> &'static str {
-        "r.search @@ plainto_tsquery('simple', ?)"
+        // The walk follows the postings of one word of the query (its longest lexeme,
+        // likely the rarest; `to_tsvector` and `plainto_tsquery` share the parser), and
+        // each report it reaches is tested against the whole query.
+        "t.term = (SELECT w FROM unnest(tsvector_to_array(to_tsvector('simple', ?))) AS w \
+         ORDER BY length(w) DESC, w LIMIT 1) AND r.search @@ plainto_tsquery('simple', ?)"
     }
 
     fn text_join(&self) -> &'static str {
@@ -265,7 +269,11 @@ impl Dialect for PgDialect {
     }
 
     fn text_scan(&self) -> Option<(&'static str, &'static str)> {
-        None
+        // Postings in (term, report id) order (migration 0008), walked backwards.
+        Some((
+            "report_terms t JOIN reports r ON r.id = t.report_id",
+            "t.report_id",
+        ))
     }
 
     fn narrow_reports(&self) -> &'static str {

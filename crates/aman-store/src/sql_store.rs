@@ -1032,7 +1032,11 @@ impl<D: Driver> Store for SqlStore<D> {
         }
         let text = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty());
         if let Some(text) = text {
-            w.add(d.text_match(), [Value::Text(d.text_query(text))]);
+            let query = Value::Text(d.text_query(text));
+            w.add(
+                d.text_match(),
+                vec![query; d.text_match().matches('?').count()],
+            );
         }
         // A box's grid cells (migration 0007) bound the reports it can hold, so a box
         // with few reports need not walk the list to find out how few. PostgreSQL
@@ -1059,11 +1063,11 @@ impl<D: Driver> Store for SqlStore<D> {
         }
         // Otherwise newest first, so a page ends as soon as `limit` rows match. The rows
         // come from whichever source yields ids in descending order and filters
-        // cheapest: the text index's own rowid order when it has one (a scan of the
-        // words' postings), else the narrow index. Left to itself, SQLite's planner
-        // walked the (latitude, longitude) index over most of the table and sorted it.
-        // Only a walk of the narrow index picks ids first and then their rows; a walk
-        // that reads the rows anyway (text on PostgreSQL, incident filters) returns them.
+        // cheapest: the text index's postings in id order (FTS5 on SQLite,
+        // `report_terms` on PostgreSQL), else the narrow index. Left to itself, SQLite's
+        // planner walked the (latitude, longitude) index over most of the table and
+        // sorted it. Only a walk of the narrow index picks ids first and then their
+        // rows; a walk that reads the rows anyway (text, incident filters) returns them.
         let (from, id, by_id) = match (text, d.text_scan()) {
             (Some(_), Some((from, id))) => (from, id, false),
             _ if covered && text.is_none() => (d.narrow_reports(), "r.id", true),

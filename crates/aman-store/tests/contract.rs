@@ -322,6 +322,22 @@ fn reports_are_kept_as_received_and_filtered() {
             "{}",
             s.backend()
         );
+        // Every word must match, not only the one a backend's index is walked by.
+        for (words, want) in [
+            ("Bazaar MEN", vec![ids[0]]),
+            ("warehouse men", vec![]),
+            ("looting warehouse", vec![ids[2]]),
+        ] {
+            assert_eq!(
+                list(ReportFilter {
+                    text: Some(words.into()),
+                    ..Default::default()
+                }),
+                want,
+                "{}: {words}",
+                s.backend()
+            );
+        }
         assert_eq!(
             list(ReportFilter {
                 text: Some("\"unbalanced OR (".into()),

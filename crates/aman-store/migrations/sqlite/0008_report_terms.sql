@@ -1,0 +1,4 @@
+-- Report lists (issue 2): full text in id order. Nothing to change on SQLite: FTS5
+-- (`reports_fts`, migration 0001) already walks a word's postings newest first. The
+-- PostgreSQL side of this pair (../postgres/0008_report_terms.sql) adds the same kind of
+-- postings there.
