@@ -72,28 +72,39 @@ const REPORT_COLUMNS: usize = 22;
 /// far below both backends' limits.
 const INSERT_ROWS: usize = 64;
 
-/// Inserts the reports whose column values are in `values` (cleared), appending their
-/// ids in row order to `ids`, which holds the batch's earlier reports (for errors).
+/// The multi-row INSERTs of 1, 2, 4, …, [`INSERT_ROWS`] reports, index = log2 of the
+/// row count, built once per call of `insert_report_rows` rather than for every batch.
+fn insert_report_statements(insert: &str) -> Vec<String> {
+    let row = format!("({})", vec!["?"; REPORT_COLUMNS].join(", "));
+    (0..=INSERT_ROWS.ilog2())
+        .map(|log| {
+            format!(
+                "{insert}{INSERT_REPORTS}{} RETURNING id",
+                vec![row.as_str(); 1 << log].join(", ")
+            )
+        })
+        .collect()
+}
+
+/// Inserts the reports whose column values are in `values` with `statements` (from
+/// [`insert_report_statements`]), appending their ids in row order to `ids`, which holds
+/// the batch's earlier reports (for errors).
 fn insert_report_batch(
     tx: &mut dyn Tx,
-    insert: &str,
-    values: &mut Vec<Value>,
+    statements: &[String],
+    values: &[Value],
     ids: &mut Vec<i64>,
 ) -> Result<()> {
-    let row = format!("({})", vec!["?"; REPORT_COLUMNS].join(", "));
-    let mut rest = &values[..];
+    let mut rest = values;
     while !rest.is_empty() {
         // Statements of whole powers of two rows: a short batch (flushed early for a
         // `refers_to`) reuses a few prepared statements instead of preparing one of up to
         // 63 sizes, which pushed the others out of the statement cache.
-        let n = 1 << (rest.len() / REPORT_COLUMNS).ilog2();
+        let log = (rest.len() / REPORT_COLUMNS).ilog2();
+        let n = 1 << log;
         let (now, later) = rest.split_at(n * REPORT_COLUMNS);
-        let sql = format!(
-            "{insert}{INSERT_REPORTS}{} RETURNING id",
-            vec![row.as_str(); n].join(", ")
-        );
         let done = ids.len();
-        let rows = tx.query(&sql, now).map_err(|e| match e {
+        let rows = tx.query(&statements[log as usize], now).map_err(|e| match e {
             StoreError::Conflict(_) => StoreError::Conflict(format!(
                 "reports {}–{} of this batch: a source already has a report with the external_ref of one of them; nothing was stored",
                 done + 1,
@@ -108,7 +119,6 @@ fn insert_report_batch(
         ids[done..].sort_unstable();
         rest = later;
     }
-    values.clear();
     Ok(())
 }
 
@@ -806,6 +816,18 @@ impl<D: Driver> Store for SqlStore<D> {
     ) -> Result<Vec<i64>> {
         let now = self.now().timestamp();
         let dialect = self.db.dialect();
+        let statements = insert_report_statements(dialect.insert_or_rollback());
+        // An import's inserted values (their strings were allocated by the thread that
+        // read the file) are freed on a thread of their own rather than by the writer, the
+        // import's bottleneck.
+        let (spent, freeing) = match import {
+            Some(_) => {
+                let (spent, freed) = std::sync::mpsc::sync_channel::<Vec<Value>>(16);
+                let freeing = std::thread::spawn(move || freed.into_iter().for_each(drop));
+                (Some(spent), Some(freeing))
+            }
+            None => (None, None),
+        };
         let mut insert = |tx: &mut dyn Tx| {
             let import_id = match &import {
                 Some(mark) => {
@@ -845,7 +867,18 @@ impl<D: Driver> Store for SqlStore<D> {
                              ids: &mut Vec<i64>|
              -> Result<()> {
                 let done = ids.len();
-                insert_report_batch(tx, dialect.insert_or_rollback(), pending, ids)?;
+                insert_report_batch(tx, &statements, pending, ids)?;
+                match &spent {
+                    Some(spent) => {
+                        let values = std::mem::replace(
+                            pending,
+                            Vec::with_capacity(REPORT_COLUMNS * INSERT_ROWS),
+                        );
+                        // Should that thread have panicked, they are freed here instead.
+                        let _ = spent.send(values);
+                    }
+                    None => pending.clear(),
+                }
                 if import_id.is_none() {
                     created.extend(ids[done..].iter().zip(meta.drain(..)).map(
                         |(id, (source_id, kind, refers_to))| (*id, source_id, kind, refers_to),
@@ -979,11 +1012,18 @@ impl<D: Driver> Store for SqlStore<D> {
             }
             Ok(ids)
         };
-        if import.is_some() {
+        let out = if import.is_some() {
             self.db.write_bulk(&mut insert)
         } else {
             self.db.write(&mut insert)
+        };
+        drop(spent);
+        if let Some(freeing) = freeing {
+            freeing
+                .join()
+                .expect("the thread freeing inserted values panicked");
         }
+        out
     }
 
     fn get_report(&self, id: i64) -> Result<Option<Report>> {
