@@ -12,6 +12,7 @@
 # missing. DURATION (default 8s) is each wrk run.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source bench/query/serve.sh
 old_bin=$1 old_url=$2 new_bin=$3 new_url=$4 rounds=${5:-2}
 duration=${DURATION:-8s}
 port=8097
@@ -49,18 +50,8 @@ pid_ticks() {
 
 run() {
   local round=$1 label=$2 bin=$3 url=$4
-  AMAN_PASSWORD=$password "$bin" --data-dir "$work" --database-url "$url" \
-    user add loadtest --role analyst >/dev/null 2>&1 || true
-  "$bin" --data-dir "$work" --database-url "$url" --bind "127.0.0.1:$port" serve >/dev/null 2>&1 &
-  local pid=$!
-  until curl -s -o /dev/null "http://127.0.0.1:$port/api/v1/openapi.json"; do
-    kill -0 $pid
-    sleep 0.2
-  done
-  local token
-  token=$(curl -s -H 'content-type: application/json' \
-    -d "{\"username\":\"loadtest\",\"password\":\"$password\"}" "http://127.0.0.1:$port/api/v1/login" |
-    python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+  start_server "$bin" --data-dir "$work" --database-url "$url"
+  local pid=$server_pid
   local hz
   hz=$(getconf CLK_TCK)
   for q in "${queries[@]}"; do

@@ -12,6 +12,7 @@
 # this checkout's.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source bench/query/serve.sh
 n=${1:-1000000}
 backends=${2:-both}
 work=target/bench-import
@@ -61,17 +62,8 @@ load_postgres() {
 run_backend() {
   local name=$1; shift
   local args=("$@")
-  AMAN_PASSWORD=$password "$aman" "${args[@]}" user add loadtest --role analyst >/dev/null 2>&1 || true
-  "$aman" "${args[@]}" --bind "127.0.0.1:$port" serve >/dev/null 2>&1 &
-  local pid=$!
-  until curl -s -o /dev/null "http://127.0.0.1:$port/api/v1/openapi.json"; do
-    kill -0 $pid
-    sleep 0.2
-  done
-  local token
-  token=$(curl -s -H 'content-type: application/json' \
-    -d "{\"username\":\"loadtest\",\"password\":\"$password\"}" "http://127.0.0.1:$port/api/v1/login" |
-    python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+  start_server "$aman" "${args[@]}"
+  local pid=$server_pid
   local url="http://127.0.0.1:$port/api/v1/reports?limit=50"
   # The second page of the first query, to load a keyset cursor too.
   local next
