@@ -29,7 +29,8 @@ pub enum LinkCommand {
         #[arg(long)]
         truth_column: Option<String>,
         /// Field mapping KIND=COLUMN, e.g. given_name=first_name, family_name=surname,
-        /// date=dob, geo=lat,lon, ignore=email (repeatable; other columns are detected)
+        /// date=dob, geo=lat,lon, place=place_of_death (also compared as a gazetteer
+        /// point), ignore=email (repeatable; other columns are detected)
         #[arg(long = "column")]
         columns: Vec<String>,
         /// Match probability at or above which a pair is linked
@@ -205,9 +206,13 @@ pub fn link(config: &Config, command: LinkCommand) -> anyhow::Result<()> {
                 threshold,
                 ..Default::default()
             };
+            // Place columns are compared as points where the mission's gazetteer
+            // resolves them, whatever language or script each list writes them in.
+            let geocoder = geocoder(config)?;
+            let points = |text: &str| geocoder.resolved_point(text);
             let started = std::time::Instant::now();
             let paths: Vec<&Path> = input.iter().map(PathBuf::as_path).collect();
-            let out = aman_linkage::link_csv(&paths, &mapping, &options)?;
+            let out = aman_linkage::link_csv(&paths, &mapping, &options, Some(&points))?;
             let secs = started.elapsed().as_secs_f64();
             let records = out.output.ids.len();
             let clusters = out.output.clustering.cluster_count();

@@ -396,6 +396,16 @@ impl Geocoder {
         self.candidates(&ws, limit)
     }
 
+    /// The point of a place text that resolves to one place (not ambiguous), for
+    /// comparing places written in different languages and scripts by distance.
+    pub fn resolved_point(&self, text: &str) -> Option<(f64, f64)> {
+        let r = self.resolve(text);
+        match (r.status, r.best) {
+            (ResolutionStatus::Resolved, Some(best)) => Some((best.lat, best.lon)),
+            _ => None,
+        }
+    }
+
     /// Resolves a report's place text: the best candidate, whether it can be used
     /// as is, and the admin areas of its point.
     pub fn resolve(&self, text: &str) -> Resolution {

@@ -71,7 +71,11 @@ fn csv_case(
         mapping.add_spec(spec)?;
     }
     let paths: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
-    let out: CsvLinkOutput = link_csv(&paths, &mapping, &LinkOptions::default())?;
+    // As `aman link persons` does: place columns the built-in gazetteer covers are
+    // compared as points.
+    let geocoder = aman_geo::Geocoder::builtin();
+    let points = |text: &str| geocoder.resolved_point(text);
+    let out: CsvLinkOutput = link_csv(&paths, &mapping, &LinkOptions::default(), Some(&points))?;
     let wall = start.elapsed().as_secs_f64();
     let truth = out.truth.as_deref().unwrap_or_default();
     let metrics = out.metrics.clone().unwrap_or_default();

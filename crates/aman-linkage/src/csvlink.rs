@@ -1,7 +1,10 @@
 //! Linking arbitrary CSV files: a column mapping (given or detected from column
-//! names and contents) turns rows into typed records. Malformed rows are skipped
-//! and reported one by one, never dropped silently.
+//! names and contents, in English, Russian, Kyrgyz or Uzbek) turns rows into typed
+//! records. Malformed rows are skipped and reported one by one, never dropped
+//! silently. Place columns can be resolved to points by a gazetteer the caller
+//! supplies, so "Узген", "Oʻzgan" and "Ozgon" compare as one place.
 
+use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::io::{BufRead, Read};
 use std::path::Path;
@@ -11,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::engine::{link_dataset, LinkMode, LinkOptions, LinkOutput};
 use crate::error::LinkError;
 use crate::eval::{evaluate, Metrics};
+use crate::persons::{sex_code, DEATH_DATE_TOLERANCE_DAYS};
 use crate::record::{Dataset, FieldKind, FieldSpec, Schema, Value};
 use crate::review::{review_queue, CandidatePair};
 
@@ -22,6 +26,9 @@ pub struct ColumnMapping {
     pub column: String,
     /// How it is compared; `None` leaves it out.
     pub kind: Option<FieldKind>,
+    /// A place name: also resolved to a point when a gazetteer is given.
+    #[serde(default)]
+    pub place: bool,
 }
 
 /// How CSV columns become fields.
@@ -39,7 +46,7 @@ pub struct CsvMapping {
 
 impl CsvMapping {
     /// Adds a mapping from a `KIND=COLUMN` specification (`given_name=first_name`,
-    /// `ignore=email`, `geo=lat,lon`).
+    /// `ignore=email`, `geo=lat,lon`, `place=place_of_death`).
     pub fn add_spec(&mut self, spec: &str) -> Result<(), LinkError> {
         let bad = |reason: &str| LinkError::BadMapping {
             spec: spec.into(),
@@ -52,13 +59,16 @@ impl CsvMapping {
         if column.is_empty() {
             return Err(bad("the column name is empty"));
         }
+        let place = kind.trim().eq_ignore_ascii_case("place");
         let kind = if kind.trim().eq_ignore_ascii_case("ignore") {
             None
+        } else if place {
+            Some(FieldKind::Text)
         } else {
             Some(FieldKind::parse(kind).ok_or_else(|| {
                 let names: Vec<&str> = FieldKind::ALL.iter().map(|k| k.as_str()).collect();
                 bad(&format!(
-                    "unknown kind {kind:?}; use one of {} or ignore",
+                    "unknown kind {kind:?}; use one of {}, place or ignore",
                     names.join(", ")
                 ))
             })?)
@@ -70,6 +80,7 @@ impl CsvMapping {
         self.columns.push(ColumnMapping {
             column: column.into(),
             kind,
+            place,
         });
         Ok(())
     }
@@ -205,9 +216,11 @@ fn read_table<R: Read>(
     })
 }
 
+/// A header reduced to lower-case letters and digits ("Date of Birth" → "dateofbirth",
+/// "Tugʻilgan sana" → "tugilgansana").
 fn norm(h: &str) -> String {
     h.chars()
-        .filter(|c| c.is_alphanumeric())
+        .filter(|c| c.is_alphanumeric() && !matches!(c, 'ʻ' | 'ʼ'))
         .flat_map(char::to_lowercase)
         .collect()
 }
@@ -253,34 +266,133 @@ const TRUTH_NAMES: &[&str] = &[
     "groundtruth",
 ];
 
-/// Kind suggested by a column's name alone.
-fn kind_from_name(h: &str) -> Option<Option<FieldKind>> {
+/// What a column holds beyond its kind, from its name.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Role {
+    Plain,
+    /// Sex or gender: codes in any language ("M", "муж", "erkak") fold to one.
+    Sex,
+    /// The date of a death or an event: registers write it a day or two late.
+    EventDate,
+    /// A place name, resolved to a point when a gazetteer is given.
+    Place,
+}
+
+/// Kind and role suggested by a column's name alone, in English, Russian, Kyrgyz
+/// or Uzbek (the languages of the mission's lists).
+fn kind_from_name(h: &str) -> Option<(FieldKind, Role)> {
+    use FieldKind as K;
     let n = norm(h);
-    let k = match n.as_str() {
-        "givenname" | "firstname" | "forename" | "given" | "first" | "fname" => {
-            FieldKind::GivenName
+    let plain = |k| Some((k, Role::Plain));
+    match n.as_str() {
+        "givenname" | "firstname" | "forename" | "given" | "first" | "fname" | "имя" | "аты"
+        | "ism" | "ismi" => plain(K::GivenName),
+        "surname" | "lastname" | "familyname" | "last" | "family" | "lname" | "фамилия"
+        | "фамилиясы" | "familiya" | "familiyasi" => plain(K::FamilyName),
+        "patronymic"
+        | "middlename"
+        | "fathersname"
+        | "middle"
+        | "отчество"
+        | "атасынынаты"
+        | "otasiningismi"
+        | "sharif"
+        | "sharifi" => plain(K::Patronymic),
+        "name"
+        | "fullname"
+        | "personname"
+        | "victimname"
+        | "фио"
+        | "фамилияимяотчество"
+        | "имяфамилия"
+        | "атыжөнү"
+        | "толукаты"
+        | "fish"
+        | "toliqism" => plain(K::FullName),
+        "dob"
+        | "dateofbirth"
+        | "birthdate"
+        | "birthday"
+        | "date"
+        | "датарождения"
+        | "туулгандатасы"
+        | "туулганкүнү"
+        | "tugilgansana"
+        | "tugilgankuni" => plain(K::Date),
+        "dateofdeath"
+        | "deathdate"
+        | "dod"
+        | "dateofincident"
+        | "incidentdate"
+        | "dateofevent"
+        | "eventdate"
+        | "датасмерти"
+        | "датагибели"
+        | "датасобытия"
+        | "өлгөнкүнү"
+        | "казаболгонкүнү"
+        | "vafotsanasi"
+        | "olimsanasi" => Some((K::Date, Role::EventDate)),
+        "age"
+        | "birthyear"
+        | "yearofbirth"
+        | "yob"
+        | "возраст"
+        | "годрождения"
+        | "жашы"
+        | "туулганжылы"
+        | "yosh"
+        | "yoshi"
+        | "tugilganyil" => plain(K::Year),
+        "sex" | "gender" | "пол" | "жынысы" | "jins" | "jinsi" => {
+            Some((K::Category, Role::Sex))
         }
-        "surname" | "lastname" | "familyname" | "last" | "family" | "lname" => {
-            FieldKind::FamilyName
-        }
-        "patronymic" | "middlename" | "fathersname" | "middle" => FieldKind::Patronymic,
-        "name" | "fullname" | "personname" | "victimname" => FieldKind::FullName,
-        "dob" | "dateofbirth" | "birthdate" | "birthday" | "dateofdeath" | "dod" | "date" => {
-            FieldKind::Date
-        }
-        "age" | "birthyear" | "yearofbirth" | "yob" => FieldKind::Year,
         "socsecid" | "ssn" | "nationalid" | "passport" | "postcode" | "zip" | "zipcode"
-        | "postalcode" | "streetnumber" | "housenumber" | "phone" | "phonenumber" => {
-            FieldKind::Identifier
-        }
-        "state" | "sex" | "gender" | "country" | "region" | "ethnicity" | "nationality"
-        | "province" => FieldKind::Category,
-        "email" | "address" | "address1" | "address2" | "street" | "suburb" | "city" | "town"
-        | "village" | "place" | "district" => FieldKind::String,
-        "description" | "narrative" | "notes" | "text" | "comment" => FieldKind::Text,
-        _ => return None,
-    };
-    Some(Some(k))
+        | "postalcode" | "streetnumber" | "housenumber" | "phone" | "phonenumber" | "паспорт"
+        | "телефон" | "pasport" => plain(K::Identifier),
+        "state"
+        | "country"
+        | "region"
+        | "ethnicity"
+        | "nationality"
+        | "province"
+        | "национальность"
+        | "область"
+        | "улуту"
+        | "облусу"
+        | "millati"
+        | "viloyat" => plain(K::Category),
+        "email" | "address1" | "address2" | "street" => plain(K::String),
+        "address" | "suburb" | "city" | "town" | "village" | "district" | "город" | "село"
+        | "район" | "адрес" | "дареги" | "шаар" | "айыл" | "shahar" | "qishloq" | "tuman"
+        | "manzil" => Some((K::String, Role::Place)),
+        "place"
+        | "location"
+        | "placeofdeath"
+        | "deathplace"
+        | "placeofbirth"
+        | "birthplace"
+        | "placeofincident"
+        | "residence"
+        | "место"
+        | "местогибели"
+        | "местосмерти"
+        | "местожительства"
+        | "населенныйпункт"
+        | "жери"
+        | "орду"
+        | "joy"
+        | "joyi" => Some((K::Text, Role::Place)),
+        "description"
+        | "narrative"
+        | "notes"
+        | "text"
+        | "comment"
+        | "примечание"
+        | "описание"
+        | "izoh" => plain(K::Text),
+        _ => None,
+    }
 }
 
 /// Kind inferred from a column's values when its name says nothing.
@@ -319,11 +431,18 @@ fn kind_from_values(values: &[&str]) -> Option<FieldKind> {
     })
 }
 
+/// One field to compare, taken from one column (or a lat, lon pair).
+struct PlannedField {
+    name: String,
+    kind: FieldKind,
+    columns: Vec<usize>,
+    role: Role,
+}
+
 struct Plan {
     id: Option<usize>,
     truth: Option<usize>,
-    /// (field name, kind, column indices: one, or lat and lon).
-    fields: Vec<(String, FieldKind, Vec<usize>)>,
+    fields: Vec<PlannedField>,
 }
 
 fn plan(t: &Table, mapping: &CsvMapping) -> Result<Plan, LinkError> {
@@ -345,14 +464,26 @@ fn plan(t: &Table, mapping: &CsvMapping) -> Result<Plan, LinkError> {
     let mut used: Vec<usize> = id.into_iter().chain(truth).collect();
     let mut fields = Vec::new();
     for m in &mapping.columns {
-        let cols: Vec<usize> = m
+        let columns: Vec<usize> = m
             .column
             .split(',')
             .map(|c| find(c.trim()))
             .collect::<Result<_, _>>()?;
-        used.extend(&cols);
+        used.extend(&columns);
         if let Some(kind) = m.kind {
-            fields.push((m.column.clone(), kind, cols));
+            // A mapping that agrees with the column's name keeps what the name says
+            // (a date of death keeps its tolerance, a sex column its folding).
+            let role = match kind_from_name(&m.column) {
+                _ if m.place => Role::Place,
+                Some((k, role)) if k == kind => role,
+                _ => Role::Plain,
+            };
+            fields.push(PlannedField {
+                name: m.column.clone(),
+                kind,
+                columns,
+                role,
+            });
         }
     }
     if !mapping.only_mapped {
@@ -366,11 +497,12 @@ fn plan(t: &Table, mapping: &CsvMapping) -> Result<Plan, LinkError> {
             .position(|h| matches!(norm(h).as_str(), "lon" | "lng" | "long" | "longitude"));
         if let (Some(a), Some(b)) = (lat, lon) {
             if !used.contains(&a) && !used.contains(&b) {
-                fields.push((
-                    format!("{},{}", t.header[a], t.header[b]),
-                    FieldKind::Geo,
-                    vec![a, b],
-                ));
+                fields.push(PlannedField {
+                    name: format!("{},{}", t.header[a], t.header[b]),
+                    kind: FieldKind::Geo,
+                    columns: vec![a, b],
+                    role: Role::Plain,
+                });
                 used.extend([a, b]);
             }
         }
@@ -378,15 +510,17 @@ fn plan(t: &Table, mapping: &CsvMapping) -> Result<Plan, LinkError> {
             if used.contains(&c) || TRUTH_NAMES.contains(&norm(h).as_str()) || h.is_empty() {
                 continue;
             }
-            let kind = match kind_from_name(h) {
-                Some(k) => k,
-                None => {
-                    let values: Vec<&str> = t.rows.iter().map(|r| r.1[c].as_str()).collect();
-                    kind_from_values(&values)
-                }
-            };
-            if let Some(kind) = kind {
-                fields.push((h.clone(), kind, vec![c]));
+            let detected = kind_from_name(h).or_else(|| {
+                let values: Vec<&str> = t.rows.iter().map(|r| r.1[c].as_str()).collect();
+                kind_from_values(&values).map(|k| (k, Role::Plain))
+            });
+            if let Some((kind, role)) = detected {
+                fields.push(PlannedField {
+                    name: h.clone(),
+                    kind,
+                    columns: vec![c],
+                    role,
+                });
             }
         }
     }
@@ -396,8 +530,9 @@ fn plan(t: &Table, mapping: &CsvMapping) -> Result<Plan, LinkError> {
     Ok(Plan { id, truth, fields })
 }
 
-fn value(kind: FieldKind, row: &[String], cols: &[usize]) -> Value {
-    if kind == FieldKind::Geo {
+fn value(field: &PlannedField, row: &[String]) -> Value {
+    let cols = &field.columns;
+    if field.kind == FieldKind::Geo {
         let lat = row[cols[0]].parse::<f64>();
         let lon = row[cols[1]].parse::<f64>();
         return match (lat, lon) {
@@ -409,14 +544,58 @@ fn value(kind: FieldKind, row: &[String], cols: &[usize]) -> Value {
     if s.is_empty() {
         return Value::Missing;
     }
-    match kind {
+    match field.kind {
         FieldKind::Set => Value::Set(s.split([';', '|']).map(|x| x.trim().to_string()).collect()),
         FieldKind::TimeRange => match s.parse::<i64>() {
             Ok(t) => Value::Time(t, t),
             Err(_) => Value::Missing,
         },
+        _ if field.role == Role::Sex => Value::Text(sex_code(s).unwrap_or_else(|| s.clone())),
         _ => Value::Text(s.clone()),
     }
+}
+
+/// Looks up the point of a place name in a gazetteer; `None` when it does not
+/// resolve to one place.
+pub type PlacePoints<'a> = &'a (dyn Fn(&str) -> Option<(f64, f64)> + Sync);
+
+/// Distinct values of a place column looked up to decide whether the gazetteer
+/// covers the column at all.
+const PLACE_SAMPLE: usize = 200;
+
+/// The points of a place column's distinct values, when the gazetteer resolves at
+/// least half of a sample of them; a column of places the gazetteer does not cover
+/// (another country's suburbs) stays text, so a few chance matches cannot mislead.
+fn resolve_place_column(
+    tables: &[Table],
+    plans: &[Plan],
+    field: usize,
+    points: PlacePoints,
+) -> Option<HashMap<String, (f64, f64)>> {
+    let mut distinct: Vec<&str> = Vec::new();
+    let mut seen = HashSet::new();
+    for (t, p) in tables.iter().zip(plans) {
+        let c = p.fields[field].columns[0];
+        for (_, row) in &t.rows {
+            let v = row[c].as_str();
+            if !v.is_empty() && seen.insert(v) {
+                distinct.push(v);
+            }
+        }
+    }
+    let sample = distinct.len().min(PLACE_SAMPLE);
+    let mut resolved = HashMap::new();
+    let mut hits = 0;
+    for (i, v) in distinct.iter().enumerate() {
+        if i == sample && hits * 2 < sample {
+            return None;
+        }
+        if let Some(point) = points(v) {
+            hits += 1;
+            resolved.insert((*v).to_string(), point);
+        }
+    }
+    (hits * 2 >= sample && hits > 0).then_some(resolved)
 }
 
 /// The entity of a FEBRL record id (`rec-552-dup-3` → `552`), else the value itself.
@@ -431,11 +610,14 @@ fn truth_entity(v: &str) -> Option<String> {
 }
 
 /// Links one or more CSV inputs (`(name, reader)`); several inputs are linked to
-/// each other (`LinkOnly` unless the options ask for `LinkAndDedupe`).
+/// each other (`LinkOnly` unless the options ask for `LinkAndDedupe`). With
+/// `places`, place columns the gazetteer covers are compared as points where a
+/// value resolves and as text where it does not, so one place never counts twice.
 pub fn link_csv_readers<R: Read>(
     inputs: Vec<(String, R)>,
     mapping: &CsvMapping,
     opts: &LinkOptions,
+    places: Option<PlacePoints>,
 ) -> Result<CsvLinkOutput, LinkError> {
     let mut skipped = Vec::new();
     let mut tables = Vec::new();
@@ -449,37 +631,53 @@ pub fn link_csv_readers<R: Read>(
         .iter()
         .map(|t| plan(t, mapping))
         .collect::<Result<_, _>>()?;
+    let signature = |p: &Plan| -> Vec<(String, FieldKind)> {
+        p.fields.iter().map(|f| (f.name.clone(), f.kind)).collect()
+    };
     let describe = |p: &Plan| {
         p.fields
             .iter()
-            .map(|f| format!("{}:{}", f.0, f.1.as_str()))
+            .map(|f| format!("{}:{}", f.name, f.kind.as_str()))
             .collect::<Vec<_>>()
             .join(",")
     };
     for p in &plans[1..] {
-        let a: Vec<(&str, FieldKind)> = plans[0]
-            .fields
-            .iter()
-            .map(|f| (f.0.as_str(), f.1))
-            .collect();
-        let b: Vec<(&str, FieldKind)> = p.fields.iter().map(|f| (f.0.as_str(), f.1)).collect();
-        if a != b {
+        if signature(&plans[0]) != signature(p) {
             return Err(LinkError::SchemaMismatch {
                 left: describe(&plans[0]),
                 right: describe(p),
             });
         }
     }
-    let schema = Schema::new(
-        plans[0]
-            .fields
-            .iter()
-            .map(|f| FieldSpec::new(f.0.clone(), f.1))
-            .collect(),
-    );
-    let mut ds = Dataset::new(schema)?;
+    let fields = &plans[0].fields;
+    // Per field: the points of its resolved values, for place columns the gazetteer covers.
+    let resolved: Vec<Option<HashMap<String, (f64, f64)>>> = (0..fields.len())
+        .map(|f| match places {
+            Some(points) if fields[f].role == Role::Place => {
+                resolve_place_column(&tables, &plans, f, points)
+            }
+            _ => None,
+        })
+        .collect();
+    let mut specs = Vec::new();
+    for (f, r) in fields.iter().zip(&resolved) {
+        let spec = FieldSpec::new(f.name.clone(), f.kind);
+        specs.push(match f.role {
+            Role::EventDate => spec.with_tolerances(vec![DEATH_DATE_TOLERANCE_DAYS]),
+            _ => spec,
+        });
+        if r.is_some() {
+            specs.push(FieldSpec::new(
+                format!("{} (gazetteer point)", f.name),
+                FieldKind::Geo,
+            ));
+        }
+    }
+    let compared: Vec<(String, FieldKind)> =
+        specs.iter().map(|f| (f.name.clone(), f.kind)).collect();
+    let mut ds = Dataset::new(Schema::new(specs))?;
     let mut truth: Vec<String> = Vec::new();
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = HashSet::new();
     let mut renamed = 0;
     let has_truth = plans[0].truth.is_some();
     let febrl_truth = has_truth
@@ -498,11 +696,18 @@ pub fn link_csv_readers<R: Read>(
                 id = format!("{id}#{line}");
                 seen.insert(id.clone());
             }
-            let values: Vec<Value> = p
-                .fields
-                .iter()
-                .map(|(_, k, cols)| value(*k, row, cols))
-                .collect();
+            let mut values = Vec::with_capacity(compared.len());
+            for (f, r) in p.fields.iter().zip(&resolved) {
+                match r {
+                    Some(points) => match points.get(&row[f.columns[0]]) {
+                        Some(&(lat, lon)) => {
+                            values.extend([Value::Missing, Value::Point(lat, lon)])
+                        }
+                        None => values.extend([value(f, row), Value::Missing]),
+                    },
+                    None => values.push(value(f, row)),
+                }
+            }
             if let Err(e) = ds.push(id, s as u16, values) {
                 skipped.push(SkippedRow {
                     source: t.name.clone(),
@@ -541,7 +746,7 @@ pub fn link_csv_readers<R: Read>(
         MAX_REVIEW_PAIRS,
     )?;
     Ok(CsvLinkOutput {
-        fields: plans[0].fields.iter().map(|f| (f.0.clone(), f.1)).collect(),
+        fields: compared,
         sources: ds.sources.clone(),
         output,
         skipped_rows: skipped,
@@ -552,11 +757,13 @@ pub fn link_csv_readers<R: Read>(
     })
 }
 
-/// Links CSV files by path (one file: deduplication; several: linkage between them).
+/// Links CSV files by path (one file: deduplication; several: linkage between them);
+/// `places` as for [`link_csv_readers`].
 pub fn link_csv(
     paths: &[&Path],
     mapping: &CsvMapping,
     opts: &LinkOptions,
+    places: Option<PlacePoints>,
 ) -> Result<CsvLinkOutput, LinkError> {
     let mut inputs = Vec::new();
     for p in paths {
@@ -566,7 +773,7 @@ pub fn link_csv(
         })?;
         inputs.push((p.display().to_string(), std::io::BufReader::new(f)));
     }
-    link_csv_readers(inputs, mapping, opts)
+    link_csv_readers(inputs, mapping, opts, places)
 }
 
 #[cfg(test)]
@@ -578,6 +785,7 @@ mod tests {
             vec![("t.csv".to_string(), csv.as_bytes())],
             mapping,
             &LinkOptions::default(),
+            None,
         )
     }
 
@@ -659,6 +867,89 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.to_string().contains("gold"), "{err}");
+    }
+
+    #[test]
+    fn russian_kyrgyz_and_uzbek_headers_are_understood() {
+        let header = [
+            "Фамилия",
+            "Имя",
+            "Отчество",
+            "Дата рождения",
+            "Пол",
+            "Дата гибели",
+            "Место гибели",
+            "Жынысы",
+            "Tugʻilgan sana",
+        ];
+        let detected: Vec<Option<(FieldKind, Role)>> =
+            header.iter().map(|h| kind_from_name(h)).collect();
+        assert_eq!(
+            detected,
+            [
+                Some((FieldKind::FamilyName, Role::Plain)),
+                Some((FieldKind::GivenName, Role::Plain)),
+                Some((FieldKind::Patronymic, Role::Plain)),
+                Some((FieldKind::Date, Role::Plain)),
+                Some((FieldKind::Category, Role::Sex)),
+                Some((FieldKind::Date, Role::EventDate)),
+                Some((FieldKind::Text, Role::Place)),
+                Some((FieldKind::Category, Role::Sex)),
+                Some((FieldKind::Date, Role::Plain)),
+            ]
+        );
+    }
+
+    #[test]
+    fn sex_codes_in_any_language_compare_equal() {
+        let t = read_table(
+            "id,sex\n1,M\n2,муж\n3,Erkak\n4,female\n5,x\n".as_bytes(),
+            "t.csv",
+            &mut Vec::new(),
+        )
+        .unwrap();
+        let p = plan(&t, &CsvMapping::default()).unwrap();
+        let values: Vec<Value> = t.rows.iter().map(|r| value(&p.fields[0], &r.1)).collect();
+        let text = |s: &str| Value::Text(s.into());
+        assert_eq!(
+            values,
+            [text("m"), text("m"), text("m"), text("f"), text("x")]
+        );
+    }
+
+    /// A stand-in gazetteer that knows one town under three spellings.
+    fn uzgen(text: &str) -> Option<(f64, f64)> {
+        ["Узген", "Oʻzgan", "Uzgen"]
+            .contains(&text)
+            .then_some((40.77, 73.30))
+    }
+
+    #[test]
+    fn places_the_gazetteer_covers_are_compared_as_points() {
+        let csv = "id,name,place\n1,Anna Ivanova,Узген\n2,Анна Иванова,Oʻzgan\n3,Bolot Asanov,Uzgen\n4,Bolot Asanov,Nowhere\n";
+        let out = link_csv_readers(
+            vec![("t.csv".to_string(), csv.as_bytes())],
+            &CsvMapping::default(),
+            &LinkOptions::default(),
+            Some(&uzgen),
+        )
+        .unwrap();
+        let names: Vec<&str> = out.fields.iter().map(|f| f.0.as_str()).collect();
+        assert_eq!(names, ["name", "place", "place (gazetteer point)"]);
+    }
+
+    #[test]
+    fn a_column_the_gazetteer_does_not_cover_stays_text() {
+        let csv = "id,name,city\n1,Anna Ivanova,Uzgen\n2,Anna Ivanova,Sydney\n3,Bob Smith,Perth\n";
+        let out = link_csv_readers(
+            vec![("t.csv".to_string(), csv.as_bytes())],
+            &CsvMapping::default(),
+            &LinkOptions::default(),
+            Some(&uzgen),
+        )
+        .unwrap();
+        let names: Vec<&str> = out.fields.iter().map(|f| f.0.as_str()).collect();
+        assert_eq!(names, ["name", "city"]);
     }
 
     #[test]

@@ -32,7 +32,7 @@ pub use cluster::{ClusterStats, Clustering};
 pub use compare::{level_count, level_labels, NULL_LEVEL};
 pub use csvlink::{
     csv_delimiter, id_column, link_csv, link_csv_readers, ColumnMapping, CsvLinkOutput, CsvMapping,
-    SkippedRow, MAX_REVIEW_PAIRS,
+    PlacePoints, SkippedRow, MAX_REVIEW_PAIRS,
 };
 pub use engine::{
     explain_pair, link_dataset, LinkMode, LinkOptions, LinkOutput, ScoredPair, StageTimes,

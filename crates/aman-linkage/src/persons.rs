@@ -137,7 +137,7 @@ pub fn person_schema() -> Schema {
     ])
 }
 
-fn sex_code(s: &str) -> Option<String> {
+pub(crate) fn sex_code(s: &str) -> Option<String> {
     let f = crate::names::fold(s);
     let c = match f.as_str() {
         "m" | "male" | "man" | "boy" | "muzh" | "muzhskoi" | "erkek" | "erkak" => "m",

@@ -11,6 +11,7 @@ fn run(csv: &str) -> Result<aman_linkage::CsvLinkOutput, LinkError> {
         vec![("input.csv".to_string(), csv.as_bytes())],
         &CsvMapping::default(),
         &LinkOptions::default(),
+        None,
     )
 }
 

@@ -23,6 +23,7 @@ fn febrl3_dedup_reaches_splink_richer_model() {
         &[file.as_path()],
         &mapping("rec_id", "rec_id"),
         &LinkOptions::default(),
+        None,
     )
     .unwrap();
     assert!(out.skipped_rows.is_empty(), "{:?}", out.skipped_rows);
@@ -49,6 +50,7 @@ fn febrl4_two_files_link() {
         &[a.as_path(), b.as_path()],
         &mapping("rec_id", "rec_id"),
         &LinkOptions::default(),
+        None,
     )
     .unwrap();
     let m = out.metrics.unwrap();
@@ -70,6 +72,7 @@ fn fake_1000_has_a_floor_and_explanations() {
         &[Path::new(&file)],
         &mapping("unique_id", "cluster"),
         &LinkOptions::default(),
+        None,
     )
     .unwrap();
     let m = out.metrics.clone().unwrap();

@@ -117,15 +117,6 @@ pub struct ScenarioVictims {
     pub f1: f64,
 }
 
-/// The point of a place text the gazetteer resolves to one place (not ambiguous).
-fn resolved_point(geocoder: &aman_geo::Geocoder, text: &str) -> Option<(f64, f64)> {
-    let r = geocoder.resolve(text);
-    match (r.status, r.best) {
-        (aman_geo::ResolutionStatus::Resolved, Some(best)) => Some((best.lat, best.lon)),
-        _ => None,
-    }
-}
-
 /// Links the scenario's victim lists into persons (names across scripts, ages, places)
 /// without storing anything.
 pub fn link_scenario_victims(scenario: &Scenario) -> Result<ScenarioVictims, DemoError> {
@@ -144,7 +135,7 @@ pub fn link_scenario_victims(scenario: &Scenario) -> Result<ScenarioVictims, Dem
         .map(|r| {
             let point = *points
                 .entry(r.place_text.as_str())
-                .or_insert_with(|| resolved_point(&geocoder, &r.place_text));
+                .or_insert_with(|| geocoder.resolved_point(&r.place_text));
             aman_linkage::persons::VictimRecord {
                 id: r.record_id.clone(),
                 list: list_names[r.list].clone(),
