@@ -181,6 +181,11 @@ fn intake(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<Intake> {
     Ok(Intake::new(store, geocoder(config)?))
 }
 
+// An import allocates its values on the reading thread and frees them on another;
+// glibc's allocator serialises such frees on the reading thread's arena lock.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(

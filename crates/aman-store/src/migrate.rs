@@ -14,6 +14,7 @@ pub const MIGRATION_NAMES: &[&str] = &[
     "0006_report_lists",
     "0007_report_cells",
     "0008_report_terms",
+    "0009_fts_pending_terms",
 ];
 pub const SCHEMA_VERSION: usize = MIGRATION_NAMES.len();
 
@@ -25,6 +26,7 @@ pub(crate) const SQLITE: &[&str] = &[
     include_str!("../migrations/sqlite/0006_report_lists.sql"),
     include_str!("../migrations/sqlite/0007_report_cells.sql"),
     include_str!("../migrations/sqlite/0008_report_terms.sql"),
+    include_str!("../migrations/sqlite/0009_fts_pending_terms.sql"),
 ];
 pub(crate) const POSTGRES: &[&str] = &[
     include_str!("../migrations/postgres/0001_init.sql"),
@@ -34,6 +36,7 @@ pub(crate) const POSTGRES: &[&str] = &[
     include_str!("../migrations/postgres/0006_report_lists.sql"),
     include_str!("../migrations/postgres/0007_report_cells.sql"),
     include_str!("../migrations/postgres/0008_report_terms.sql"),
+    include_str!("../migrations/postgres/0009_fts_pending_terms.sql"),
 ];
 
 pub(crate) fn apply(tx: &mut dyn Tx, scripts: &[&str]) -> Result<()> {

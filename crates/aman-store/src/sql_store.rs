@@ -817,17 +817,6 @@ impl<D: Driver> Store for SqlStore<D> {
         let now = self.now().timestamp();
         let dialect = self.db.dialect();
         let statements = insert_report_statements(dialect.insert_or_rollback());
-        // An import's inserted values (their strings were allocated by the thread that
-        // read the file) are freed on a thread of their own rather than by the writer, the
-        // import's bottleneck.
-        let (spent, freeing) = match import {
-            Some(_) => {
-                let (spent, freed) = std::sync::mpsc::sync_channel::<Vec<Value>>(16);
-                let freeing = std::thread::spawn(move || freed.into_iter().for_each(drop));
-                (Some(spent), Some(freeing))
-            }
-            None => (None, None),
-        };
         let mut insert = |tx: &mut dyn Tx| {
             let import_id = match &import {
                 Some(mark) => {
@@ -868,17 +857,7 @@ impl<D: Driver> Store for SqlStore<D> {
              -> Result<()> {
                 let done = ids.len();
                 insert_report_batch(tx, &statements, pending, ids)?;
-                match &spent {
-                    Some(spent) => {
-                        let values = std::mem::replace(
-                            pending,
-                            Vec::with_capacity(REPORT_COLUMNS * INSERT_ROWS),
-                        );
-                        // Should that thread have panicked, they are freed here instead.
-                        let _ = spent.send(values);
-                    }
-                    None => pending.clear(),
-                }
+                pending.clear();
                 if import_id.is_none() {
                     created.extend(ids[done..].iter().zip(meta.drain(..)).map(
                         |(id, (source_id, kind, refers_to))| (*id, source_id, kind, refers_to),
@@ -1012,18 +991,11 @@ impl<D: Driver> Store for SqlStore<D> {
             }
             Ok(ids)
         };
-        let out = if import.is_some() {
+        if import.is_some() {
             self.db.write_bulk(&mut insert)
         } else {
             self.db.write(&mut insert)
-        };
-        drop(spent);
-        if let Some(freeing) = freeing {
-            freeing
-                .join()
-                .expect("the thread freeing inserted values panicked");
         }
-        out
     }
 
     fn get_report(&self, id: i64) -> Result<Option<Report>> {

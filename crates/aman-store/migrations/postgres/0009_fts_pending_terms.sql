@@ -1,0 +1,3 @@
+-- Imports (issue 2): the SQLite side of this pair (../sqlite/0009_fts_pending_terms.sql)
+-- lets FTS5 hold more pending words in memory during an import. PostgreSQL's word
+-- postings (0008) are written row by row and have no such setting: nothing to change.
