@@ -79,9 +79,15 @@ impl PgDriver {
         // dense one share a statement's text yet need different plans, and a generic
         // plan, which PostgreSQL may otherwise settle on after five executions, cannot
         // tell them apart.
+        //
+        // No parallel plans: a page is tens of rows, and with 1M reports the planner
+        // preferred a parallel backward scan of every report (tens of ms, two worker
+        // processes per request under concurrent load) to walking one word's postings
+        // (about 1 ms).
+        let ours = "-cplan_cache_mode=force_custom_plan -cmax_parallel_workers_per_gather=0";
         let options = match config.get_options() {
-            Some(o) => format!("{o} -cplan_cache_mode=force_custom_plan"),
-            None => "-cplan_cache_mode=force_custom_plan".to_string(),
+            Some(o) => format!("{o} {ours}"),
+            None => ours.to_string(),
         };
         config.options(&options);
         let manager = Manager(PostgresConnectionManager::new(config, NoTls));
