@@ -558,7 +558,15 @@ fn serve(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<()> {
     if let Some(vault) = vault_cmd::unlock_for_serving(config, store)? {
         state = state.with_vault(Arc::new(vault));
     }
-    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    // Store calls run on blocking threads. Tokio would start one per waiting request
+    // (up to 512), and 32 concurrent lists kept 32 threads queueing for 8–16 pooled
+    // connections: a third of the server's CPU went to switching between them. Sixteen
+    // covers either pool; further calls wait in tokio's queue, not on a thread.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .max_blocking_threads(16)
+        .build()
+        .context("cannot start the async runtime")?;
     runtime.block_on(async {
         let shutdown = async {
             let _ = tokio::signal::ctrl_c().await;
