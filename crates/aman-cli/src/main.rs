@@ -560,11 +560,12 @@ fn serve(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<()> {
     }
     // Store calls run on blocking threads. Tokio would start one per waiting request
     // (up to 512), and 32 concurrent lists kept 32 threads queueing for 8–16 pooled
-    // connections: a third of the server's CPU went to switching between them. Sixteen
-    // covers either pool; further calls wait in tokio's queue, not on a thread.
+    // connections: a third of the server's CPU went to switching between them. Eight
+    // (SQLite's pool; two cores) measured better than sixteen on PostgreSQL too; further
+    // calls wait in tokio's queue, not on a thread.
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
-        .max_blocking_threads(16)
+        .max_blocking_threads(8)
         .build()
         .context("cannot start the async runtime")?;
     runtime.block_on(async {
