@@ -15,6 +15,7 @@ pub const MIGRATION_NAMES: &[&str] = &[
     "0007_report_cells",
     "0008_report_terms",
     "0009_fts_pending_terms",
+    "0010_unused_report_indexes",
 ];
 pub const SCHEMA_VERSION: usize = MIGRATION_NAMES.len();
 
@@ -27,6 +28,7 @@ pub(crate) const SQLITE: &[&str] = &[
     include_str!("../migrations/sqlite/0007_report_cells.sql"),
     include_str!("../migrations/sqlite/0008_report_terms.sql"),
     include_str!("../migrations/sqlite/0009_fts_pending_terms.sql"),
+    include_str!("../migrations/sqlite/0010_unused_report_indexes.sql"),
 ];
 pub(crate) const POSTGRES: &[&str] = &[
     include_str!("../migrations/postgres/0001_init.sql"),
@@ -37,6 +39,7 @@ pub(crate) const POSTGRES: &[&str] = &[
     include_str!("../migrations/postgres/0007_report_cells.sql"),
     include_str!("../migrations/postgres/0008_report_terms.sql"),
     include_str!("../migrations/postgres/0009_fts_pending_terms.sql"),
+    include_str!("../migrations/postgres/0010_unused_report_indexes.sql"),
 ];
 
 pub(crate) fn apply(tx: &mut dyn Tx, scripts: &[&str]) -> Result<()> {

@@ -1,0 +1,4 @@
+-- Imports (issue 2): the SQLite side of this pair (../sqlite/0010_unused_report_indexes.sql)
+-- drops the date and area indexes of reports that no SQLite plan uses. PostgreSQL keeps
+-- them: its planner chooses among indexes from the table's statistics, and may answer a
+-- narrow date range or a small area from them.
