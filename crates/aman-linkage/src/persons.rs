@@ -54,15 +54,20 @@ pub struct PersonOptions {
     pub link: LinkOptions,
 }
 
+/// Victim lists are small and full of namesakes, so EM alone can learn that
+/// "matches" differ in age or sex. These m values (null level first) say what a true
+/// match looks like: years of birth, or ages, at most a couple of years apart
+/// (same, within 1, within 3, farther) ...
+pub(crate) const YEAR_MATCH_M: [f64; 5] = [0.0, 0.45, 0.40, 0.12, 0.03];
+/// ... and one sex (same, different).
+pub(crate) const SEX_MATCH_M: [f64; 3] = [0.0, 0.97, 0.03];
+
 impl Default for PersonOptions {
     fn default() -> Self {
         let mut link = LinkOptions::default();
-        // Victim lists are small and full of namesakes, so EM alone can learn that
-        // "matches" differ in age or sex. These m values say what a true match looks
-        // like: birth years from ages at most a couple of years apart, one sex.
         link.train.fixed_m = vec![
-            ("birth_year".into(), vec![0.0, 0.45, 0.40, 0.12, 0.03]),
-            ("sex".into(), vec![0.0, 0.97, 0.03]),
+            ("birth_year".into(), YEAR_MATCH_M.to_vec()),
+            ("sex".into(), SEX_MATCH_M.to_vec()),
         ];
         PersonOptions {
             reference_year: 2010,

@@ -85,37 +85,44 @@ fn scenario_reports_and_victims_link_above_their_floors() {
 
 /// The same victim lists as a user would give them to `aman link persons`: one CSV,
 /// columns detected from their names, places resolved by the built-in gazetteer.
+/// Seed 3 is the one whose namesakes of very different ages EM alone merged.
 #[test]
 fn the_scenarios_victim_csv_links_above_its_floor() {
-    let scenario = aman_scenario::generate(&aman_scenario::ScenarioConfig::default());
-    let mut csv = Vec::new();
-    aman_scenario::write_victims_csv(&mut csv, &scenario.victim_lists).unwrap();
-    let mut mapping = aman_linkage::CsvMapping {
-        id_column: Some("record_id".into()),
-        truth_column: Some("true_person".into()),
-        ..Default::default()
-    };
-    for spec in ["ignore=list", "ignore=synthetic"] {
-        mapping.add_spec(spec).unwrap();
-    }
     let geocoder = aman_geo::Geocoder::builtin();
     let points = |text: &str| geocoder.resolved_point(text);
-    let out = aman_linkage::link_csv_readers(
-        vec![("victims.csv".to_string(), csv.as_slice())],
-        &mapping,
-        &aman_linkage::LinkOptions::default(),
-        Some(&points),
-    )
-    .unwrap();
-    assert!(out.skipped_rows.is_empty(), "{:?}", out.skipped_rows);
-    assert!(out
-        .fields
-        .iter()
-        .any(|(name, kind)| name == "place (gazetteer point)"
-            && *kind == aman_linkage::FieldKind::Geo));
-    let f1 = out.metrics.unwrap().pairwise.f1;
-    println!("victims.csv → persons: pairwise F1 {f1:.3}");
-    // 0.976 on this seed (0.942 before places were resolved and dates of death
-    // given a tolerance); the other seeds give 0.967–0.981.
-    assert!(f1 >= 0.97, "person F1 from the CSV {f1:.3}");
+    for seed in [aman_scenario::ScenarioConfig::default().seed, 3] {
+        let scenario = aman_scenario::generate(&aman_scenario::ScenarioConfig {
+            seed,
+            ..Default::default()
+        });
+        let mut csv = Vec::new();
+        aman_scenario::write_victims_csv(&mut csv, &scenario.victim_lists).unwrap();
+        let mut mapping = aman_linkage::CsvMapping {
+            id_column: Some("record_id".into()),
+            truth_column: Some("true_person".into()),
+            ..Default::default()
+        };
+        for spec in ["ignore=list", "ignore=synthetic"] {
+            mapping.add_spec(spec).unwrap();
+        }
+        let out = aman_linkage::link_csv_readers(
+            vec![("victims.csv".to_string(), csv.as_slice())],
+            &mapping,
+            &aman_linkage::LinkOptions::default(),
+            Some(&points),
+        )
+        .unwrap();
+        assert!(out.skipped_rows.is_empty(), "{:?}", out.skipped_rows);
+        assert!(out
+            .fields
+            .iter()
+            .any(|(name, kind)| name == "place (gazetteer point)"
+                && *kind == aman_linkage::FieldKind::Geo));
+        let f1 = out.metrics.unwrap().pairwise.f1;
+        println!("seed {seed}: victims.csv → persons: pairwise F1 {f1:.3}");
+        // 0.980 and 0.983 (0.976 and 0.967 while EM learnt the weights of age and sex
+        // from namesakes; 0.942 on the first seed before places were resolved and
+        // dates of death given a tolerance); the other seeds give 0.981–0.984.
+        assert!(f1 >= 0.975, "seed {seed}: person F1 from the CSV {f1:.3}");
+    }
 }
