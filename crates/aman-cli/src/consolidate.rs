@@ -232,10 +232,14 @@ pub fn link(config: &Config, command: LinkCommand) -> anyhow::Result<()> {
                     "seconds": secs,
                     "fields": out.fields.iter().map(|(n, k)| format!("{n}: {k:?}")).collect::<Vec<_>>(),
                     "skipped_rows": out.skipped_rows.iter().map(|r| format!("{}:{}: {}", r.source, r.line, r.reason)).collect::<Vec<_>>(),
+                    "read_as": out.encoding_notes.iter().map(|(name, note)| format!("{name}: {note}")).collect::<Vec<_>>(),
                     "metrics": out.metrics,
                 });
                 println!("{}", serde_json::to_string_pretty(&summary)?);
             } else {
+                for (name, note) in &out.encoding_notes {
+                    println!("Read {name} as {note}.");
+                }
                 println!("Linked {records} records into {clusters} persons in {secs:.2} s.");
                 for (name, kind) in &out.fields {
                     println!("  compared {name} as {kind:?}");

@@ -6,7 +6,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
-use std::io::{BufRead, Read};
+use std::io::Read;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -110,6 +110,9 @@ pub struct CsvLinkOutput {
     pub skipped_rows: Vec<SkippedRow>,
     /// Ids that repeated and were made unique by appending `#line`.
     pub renamed_ids: usize,
+    /// Inputs that were not clean UTF-8, with how they were read
+    /// ([`aman_text::decode_text`]).
+    pub encoding_notes: Vec<(String, String)>,
     /// True entity per record, when a truth column was given.
     pub truth: Option<Vec<String>>,
     /// Quality against the truth, when given.
@@ -126,6 +129,8 @@ struct Table {
     name: String,
     header: Vec<String>,
     rows: Vec<(u64, Vec<String>)>,
+    /// How the file was read, when it was not clean UTF-8.
+    encoding_note: Option<String>,
 }
 
 /// The delimiter of a file, from its header line: the most frequent of comma,
@@ -144,16 +149,19 @@ fn read_table<R: Read>(
     name: &str,
     skipped: &mut Vec<SkippedRow>,
 ) -> Result<Table, LinkError> {
-    let mut reader = std::io::BufReader::new(reader);
-    let start = reader.fill_buf().map_err(|e| LinkError::Csv {
+    let mut bytes = Vec::new();
+    let mut reader = reader;
+    reader.read_to_end(&mut bytes).map_err(|e| LinkError::Csv {
         source_name: name.into(),
         message: e.to_string(),
     })?;
+    let decoded = aman_text::decode_text(&bytes);
+    let text = decoded.text.as_bytes();
     let mut rdr = csv::ReaderBuilder::new()
-        .delimiter(csv_delimiter(start))
+        .delimiter(csv_delimiter(text))
         .flexible(true)
         .trim(csv::Trim::All)
-        .from_reader(reader);
+        .from_reader(text);
     let header: Vec<String> = rdr
         .headers()
         .map_err(|e| LinkError::Csv {
@@ -200,10 +208,7 @@ fn read_table<R: Read>(
                     line,
                     reason: e.to_string(),
                 });
-                if !matches!(
-                    e.kind(),
-                    csv::ErrorKind::Utf8 { .. } | csv::ErrorKind::UnequalLengths { .. }
-                ) {
+                if !matches!(e.kind(), csv::ErrorKind::UnequalLengths { .. }) {
                     break;
                 }
             }
@@ -213,6 +218,7 @@ fn read_table<R: Read>(
         name: name.into(),
         header,
         rows,
+        encoding_note: decoded.remark(),
     })
 }
 
@@ -763,6 +769,10 @@ pub fn link_csv_readers<R: Read>(
         output,
         skipped_rows: skipped,
         renamed_ids: renamed,
+        encoding_notes: tables
+            .iter()
+            .filter_map(|t| Some((t.name.clone(), t.encoding_note.clone()?)))
+            .collect(),
         truth,
         metrics,
         review,
@@ -858,6 +868,42 @@ mod tests {
         }
         assert_eq!(csv_delimiter(b"a,b;c\n1;2;3"), b',');
         assert_eq!(csv_delimiter(b"name"), b',');
+    }
+
+    #[test]
+    fn a_windows_1251_export_links_like_its_utf8_twin() {
+        let utf8 = "id;ФИО;Дата рождения\n1;Усмонов Шерзод;1976-03-02\n\
+                    2;Усманов Шерзод;1976-03-02\n3;Иванова Анна;1980-01-01\n";
+        // Windows-1251 puts А..я at 0xC0..0xFF; this text needs no other letter.
+        let cp1251: Vec<u8> = utf8
+            .chars()
+            .map(|c| match c {
+                'А'..='я' => (0xC0 + (c as u32 - 'А' as u32)) as u8,
+                _ => c as u8,
+            })
+            .collect();
+        let link = |bytes: &[u8]| {
+            link_csv_readers(
+                vec![("t.csv".to_string(), bytes)],
+                &CsvMapping::default(),
+                &LinkOptions::default(),
+                None,
+            )
+            .unwrap()
+        };
+        let (plain, legacy) = (link(utf8.as_bytes()), link(&cp1251));
+        assert!(plain.encoding_notes.is_empty());
+        assert_eq!(
+            legacy.encoding_notes,
+            [(
+                "t.csv".to_string(),
+                "windows-1251: the file is not UTF-8".to_string()
+            )]
+        );
+        assert!(legacy.skipped_rows.is_empty());
+        assert_eq!(legacy.fields, plain.fields);
+        assert_eq!(legacy.output.clustering, plain.output.clustering);
+        assert_eq!(legacy.output.clustering.cluster_count(), 2);
     }
 
     #[test]
