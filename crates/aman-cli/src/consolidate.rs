@@ -2,7 +2,6 @@
 //! `aman estimate`, over files or the database.
 
 use std::collections::HashMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use aman_service::estimation::{self, StratumVariable};
@@ -402,14 +401,14 @@ fn clustered_records(
         .collect();
     let mut records = Vec::with_capacity(cluster_of.len());
     for path in inputs {
-        let mut start = Vec::with_capacity(8192);
-        std::fs::File::open(path)
-            .and_then(|f| f.take(8192).read_to_end(&mut start))
-            .with_context(|| format!("cannot read {}", path.display()))?;
+        // Read as the linker read it, whatever its encoding.
+        let bytes =
+            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let decoded = aman_text::decode_text(&bytes);
+        let text = decoded.text.as_bytes();
         let mut reader = csv::ReaderBuilder::new()
-            .delimiter(aman_linkage::csv_delimiter(&start))
-            .from_path(path)
-            .with_context(|| format!("cannot read {}", path.display()))?;
+            .delimiter(aman_linkage::csv_delimiter(text))
+            .from_reader(text);
         let header: Vec<String> = reader
             .headers()?
             .iter()
