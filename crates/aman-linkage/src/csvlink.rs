@@ -145,12 +145,11 @@ pub fn csv_delimiter(start: &[u8]) -> u8 {
 }
 
 fn read_table<R: Read>(
-    reader: R,
+    mut reader: R,
     name: &str,
     skipped: &mut Vec<SkippedRow>,
 ) -> Result<Table, LinkError> {
     let mut bytes = Vec::new();
-    let mut reader = reader;
     reader.read_to_end(&mut bytes).map_err(|e| LinkError::Csv {
         source_name: name.into(),
         message: e.to_string(),
@@ -169,7 +168,7 @@ fn read_table<R: Read>(
             message: e.to_string(),
         })?
         .iter()
-        .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
+        .map(|h| h.trim().to_string())
         .collect();
     if header.is_empty() || header.iter().all(String::is_empty) {
         return Err(LinkError::Csv {
