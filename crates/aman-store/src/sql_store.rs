@@ -23,7 +23,7 @@ use crate::postgres::PgDriver;
 use crate::sqlite::SqliteDriver;
 use crate::{
     Counts, ImportMark, IncidentBreakdown, IncidentCluster, IncidentFilter, Page, PageRequest,
-    PreparedReport, ReportFilter, Result, Store, StoreError, Who,
+    PreparedReport, ReportFilter, ReportJson, Result, Store, StoreError, Who,
 };
 
 /// The one implementation of [`Store`], over SQLite or PostgreSQL.
@@ -153,6 +153,39 @@ fn report_from_row(row: &Row) -> Result<Report> {
         place,
         incident_id: row.opt_int(7)?,
     })
+}
+
+/// The JSON text [`Report`] serialises to, built around the stored `input_json`, whose
+/// fields `Report` flattens, and `place_json`, neither parsed.
+fn report_json_from_row(row: &Row) -> Result<ReportJson> {
+    fn json<T: serde::Serialize>(value: &T) -> Result<String> {
+        serde_json::to_string(value).map_err(corrupt("report"))
+    }
+    let input = row.text(1)?;
+    let fields = input
+        .trim()
+        .strip_prefix('{')
+        .and_then(|s| s.strip_suffix('}'))
+        .filter(|fields| !fields.trim().is_empty())
+        .ok_or_else(|| StoreError::Corrupt("report: input is not a JSON object".into()))?;
+    let place = row.opt_text(6)?;
+    let text = format!(
+        r#"{{"id":{},{fields},"received_at":{},"created_by":{},"created_at":{},"place_status":{},"place":{},"incident_id":{}}}"#,
+        row.int(0)?,
+        json(&ts(row.int(2)?)?)?,
+        json(&row.text(3)?)?,
+        json(&ts(row.int(4)?)?)?,
+        json(&parse_code(
+            &row.text(5)?,
+            PlaceStatus::from_code,
+            "place status"
+        )?)?,
+        place.as_deref().unwrap_or("null"),
+        json(&row.opt_int(7)?)?,
+    );
+    serde_json::value::RawValue::from_string(text)
+        .map(ReportJson)
+        .map_err(corrupt("report"))
 }
 
 fn incident_from_row(row: &Row) -> Result<IncidentSummary> {
@@ -602,6 +635,169 @@ impl<D: Driver> SqlStore<D> {
             json!({ "report_id": report_id }),
         )
     }
+
+    /// A page of reports matching `f`, each made by `item` from its row (columns
+    /// `REPORT_COLS`).
+    fn report_page<T>(
+        &self,
+        f: &ReportFilter,
+        page: PageRequest,
+        item: fn(&Row) -> Result<T>,
+    ) -> Result<Page<T>> {
+        let limit = check_limit(page)?;
+        let d = self.db.dialect();
+        let mut w = Where::default();
+        common_filters(
+            &mut w,
+            "r",
+            f.from,
+            f.to,
+            &f.event_types,
+            &f.admin1,
+            &f.admin2,
+            &f.bbox,
+        );
+        if let Some(id) = f.source_id {
+            w.add("r.source_id = ?", [Value::Int(id)]);
+        }
+        if let Some(s) = f.place_status {
+            w.add("r.place_status = ?", [s.code().into()]);
+        }
+        // Everything so far is in the narrow id-ordered index (migration 0006).
+        let mut covered = true;
+        if let Some(s) = f.status {
+            covered = false;
+            w.add(
+                "r.incident_id IN (SELECT id FROM incidents WHERE status = ?)",
+                [s.code().into()],
+            );
+        }
+        if let Some(id) = f.incident_id {
+            covered = false;
+            w.add("r.incident_id = ?", [Value::Int(id)]);
+        }
+        let text = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty());
+        if let Some(text) = text {
+            let query = Value::Text(d.text_query(text));
+            w.add(
+                d.text_match(),
+                vec![query; d.text_match().matches('?').count()],
+            );
+        }
+        // A box's grid cells (migration 0007) bound the reports it can hold, so a box
+        // with few reports need not walk the list to find out how few. PostgreSQL
+        // weighs the cells' condition against a newest-first walk from the index's
+        // statistics. SQLite's plans here are fixed, so the walk is tried on the newest
+        // ids first; when they do not fill the page, the box's older reports are counted
+        // up to a cap, and a box under it drives the rest (its reports fetched by id and
+        // filtered, however rare the matches among them).
+        let mut cells = None;
+        if let Some(b) = &f.bbox {
+            let ranges = cell_ranges(b);
+            let clause = format!(
+                "({})",
+                vec![format!("{} BETWEEN ? AND ?", d.grid_cell()); ranges.len()].join(" OR ")
+            );
+            let params = ranges
+                .iter()
+                .flat_map(|&(lo, hi)| [Value::Int(lo), Value::Int(hi)]);
+            if d.counts_box_first() {
+                cells = Some((clause, params.collect::<Vec<_>>()));
+            } else {
+                w.add(clause, params);
+            }
+        }
+        // Otherwise newest first, so a page ends as soon as `limit` rows match. The rows
+        // come from whichever source yields ids in descending order and filters
+        // cheapest: the text index's postings in id order (FTS5 on SQLite,
+        // `report_terms` on PostgreSQL), else the narrow index. Left to itself, SQLite's
+        // planner walked the (latitude, longitude) index over most of the table and
+        // sorted it. Only a walk of the narrow index picks ids first and then their
+        // rows; a walk that reads the rows anyway (text, incident filters) returns them.
+        let (from, id, by_id) = match (text, d.text_scan()) {
+            (Some(_), Some((from, id))) => (from, id, false),
+            _ if covered && text.is_none() => (d.narrow_reports(), "r.id", true),
+            _ => ("reports r", "r.id", false),
+        };
+        let walk = |w: &Where, below: Option<i64>, from_id: Option<i64>| {
+            let mut w = w.clone();
+            if let Some(below) = below {
+                w.add(format!("{id} < ?"), [Value::Int(below)]);
+            }
+            if let Some(lo) = from_id {
+                w.add(format!("{id} >= ?"), [Value::Int(lo)]);
+            }
+            let cols = if by_id { "r.id" } else { REPORT_COLS };
+            let mut sql = format!(
+                "SELECT {cols} FROM {from}{} ORDER BY {id} DESC LIMIT ?",
+                w.sql()
+            );
+            if by_id {
+                // Only the matching ids come from the index; then their rows.
+                sql = format!(
+                    "SELECT {REPORT_COLS} FROM reports r WHERE r.id IN ({sql}) ORDER BY r.id DESC"
+                );
+            }
+            let mut params = w.params;
+            params.push(Value::Int(limit as i64 + 1));
+            (sql, params)
+        };
+        let rows =
+            |tx: &mut dyn Tx, (sql, params): &(String, Vec<Value>)| -> Result<Vec<(i64, T)>> {
+                tx.query(sql, params)?
+                    .iter()
+                    .map(|row| Ok((row.int(0)?, item(row)?)))
+                    .collect()
+            };
+        let items = self.db.read(&mut |tx| {
+            let Some((clause, cell_params)) = &cells else {
+                return rows(tx, &walk(&w, page.before, None));
+            };
+            let top = match page.before {
+                Some(before) => before,
+                None => tx
+                    .query_one("SELECT COALESCE(MAX(id), 0) + 1 FROM reports", &[])?
+                    .map_or(Ok(1), |r| r.int(0))?,
+            };
+            let lo = top - BOX_WINDOW;
+            let mut items = rows(tx, &walk(&w, Some(top), Some(lo)))?;
+            if items.len() > limit as usize {
+                return Ok(items);
+            }
+            let in_box = format!("SELECT id FROM reports WHERE {clause} AND id < ?");
+            let mut box_params = cell_params.clone();
+            box_params.push(Value::Int(lo));
+            let mut probe_params = box_params.clone();
+            probe_params.push(Value::Int(BOX_DRIVE_MAX + 1));
+            let in_box_count = tx
+                .query_one(
+                    &format!("SELECT COUNT(*) FROM ({in_box} LIMIT ?) c"),
+                    &probe_params,
+                )?
+                .map_or(Ok(0), |r| r.int(0))?;
+            let rest = if in_box_count <= BOX_DRIVE_MAX {
+                let mut by_box = w.clone();
+                by_box.add(format!("r.id IN ({in_box})"), box_params);
+                let sql = format!(
+                    "SELECT {REPORT_COLS} FROM reports r{}{} ORDER BY r.id DESC LIMIT ?",
+                    if text.is_some() { d.text_join() } else { "" },
+                    by_box.sql()
+                );
+                let mut params = by_box.params;
+                params.push(Value::Int(limit as i64 + 1));
+                (sql, params)
+            } else {
+                walk(&w, Some(lo), None)
+            };
+            items.extend(rows(tx, &rest)?);
+            Ok(items)
+        })?;
+        let Page { items, next_before } = page_of(items, limit, |(id, _)| *id);
+        Ok(Page {
+            items: items.into_iter().map(|(_, item)| item).collect(),
+            next_before,
+        })
+    }
 }
 
 fn require_reason(reason: &str) -> Result<()> {
@@ -1009,152 +1205,16 @@ impl<D: Driver> Store for SqlStore<D> {
         })
     }
 
-    fn list_reports(&self, f: &ReportFilter, page: PageRequest) -> Result<Page<Report>> {
-        let limit = check_limit(page)?;
-        let d = self.db.dialect();
-        let mut w = Where::default();
-        common_filters(
-            &mut w,
-            "r",
-            f.from,
-            f.to,
-            &f.event_types,
-            &f.admin1,
-            &f.admin2,
-            &f.bbox,
-        );
-        if let Some(id) = f.source_id {
-            w.add("r.source_id = ?", [Value::Int(id)]);
-        }
-        if let Some(s) = f.place_status {
-            w.add("r.place_status = ?", [s.code().into()]);
-        }
-        // Everything so far is in the narrow id-ordered index (migration 0006).
-        let mut covered = true;
-        if let Some(s) = f.status {
-            covered = false;
-            w.add(
-                "r.incident_id IN (SELECT id FROM incidents WHERE status = ?)",
-                [s.code().into()],
-            );
-        }
-        if let Some(id) = f.incident_id {
-            covered = false;
-            w.add("r.incident_id = ?", [Value::Int(id)]);
-        }
-        let text = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty());
-        if let Some(text) = text {
-            let query = Value::Text(d.text_query(text));
-            w.add(
-                d.text_match(),
-                vec![query; d.text_match().matches('?').count()],
-            );
-        }
-        // A box's grid cells (migration 0007) bound the reports it can hold, so a box
-        // with few reports need not walk the list to find out how few. PostgreSQL
-        // weighs the cells' condition against a newest-first walk from the index's
-        // statistics. SQLite's plans here are fixed, so the walk is tried on the newest
-        // ids first; when they do not fill the page, the box's older reports are counted
-        // up to a cap, and a box under it drives the rest (its reports fetched by id and
-        // filtered, however rare the matches among them).
-        let mut cells = None;
-        if let Some(b) = &f.bbox {
-            let ranges = cell_ranges(b);
-            let clause = format!(
-                "({})",
-                vec![format!("{} BETWEEN ? AND ?", d.grid_cell()); ranges.len()].join(" OR ")
-            );
-            let params = ranges
-                .iter()
-                .flat_map(|&(lo, hi)| [Value::Int(lo), Value::Int(hi)]);
-            if d.counts_box_first() {
-                cells = Some((clause, params.collect::<Vec<_>>()));
-            } else {
-                w.add(clause, params);
-            }
-        }
-        // Otherwise newest first, so a page ends as soon as `limit` rows match. The rows
-        // come from whichever source yields ids in descending order and filters
-        // cheapest: the text index's postings in id order (FTS5 on SQLite,
-        // `report_terms` on PostgreSQL), else the narrow index. Left to itself, SQLite's
-        // planner walked the (latitude, longitude) index over most of the table and
-        // sorted it. Only a walk of the narrow index picks ids first and then their
-        // rows; a walk that reads the rows anyway (text, incident filters) returns them.
-        let (from, id, by_id) = match (text, d.text_scan()) {
-            (Some(_), Some((from, id))) => (from, id, false),
-            _ if covered && text.is_none() => (d.narrow_reports(), "r.id", true),
-            _ => ("reports r", "r.id", false),
-        };
-        let walk = |w: &Where, below: Option<i64>, from_id: Option<i64>| {
-            let mut w = w.clone();
-            if let Some(below) = below {
-                w.add(format!("{id} < ?"), [Value::Int(below)]);
-            }
-            if let Some(lo) = from_id {
-                w.add(format!("{id} >= ?"), [Value::Int(lo)]);
-            }
-            let cols = if by_id { "r.id" } else { REPORT_COLS };
-            let mut sql = format!(
-                "SELECT {cols} FROM {from}{} ORDER BY {id} DESC LIMIT ?",
-                w.sql()
-            );
-            if by_id {
-                // Only the matching ids come from the index; then their rows.
-                sql = format!(
-                    "SELECT {REPORT_COLS} FROM reports r WHERE r.id IN ({sql}) ORDER BY r.id DESC"
-                );
-            }
-            let mut params = w.params;
-            params.push(Value::Int(limit as i64 + 1));
-            (sql, params)
-        };
-        let rows = |tx: &mut dyn Tx, (sql, params): &(String, Vec<Value>)| -> Result<Vec<Report>> {
-            tx.query(sql, params)?.iter().map(report_from_row).collect()
-        };
-        let items = self.db.read(&mut |tx| {
-            let Some((clause, cell_params)) = &cells else {
-                return rows(tx, &walk(&w, page.before, None));
-            };
-            let top = match page.before {
-                Some(before) => before,
-                None => tx
-                    .query_one("SELECT COALESCE(MAX(id), 0) + 1 FROM reports", &[])?
-                    .map_or(Ok(1), |r| r.int(0))?,
-            };
-            let lo = top - BOX_WINDOW;
-            let mut items = rows(tx, &walk(&w, Some(top), Some(lo)))?;
-            if items.len() > limit as usize {
-                return Ok(items);
-            }
-            let in_box = format!("SELECT id FROM reports WHERE {clause} AND id < ?");
-            let mut box_params = cell_params.clone();
-            box_params.push(Value::Int(lo));
-            let mut probe_params = box_params.clone();
-            probe_params.push(Value::Int(BOX_DRIVE_MAX + 1));
-            let in_box_count = tx
-                .query_one(
-                    &format!("SELECT COUNT(*) FROM ({in_box} LIMIT ?) c"),
-                    &probe_params,
-                )?
-                .map_or(Ok(0), |r| r.int(0))?;
-            let rest = if in_box_count <= BOX_DRIVE_MAX {
-                let mut by_box = w.clone();
-                by_box.add(format!("r.id IN ({in_box})"), box_params);
-                let sql = format!(
-                    "SELECT {REPORT_COLS} FROM reports r{}{} ORDER BY r.id DESC LIMIT ?",
-                    if text.is_some() { d.text_join() } else { "" },
-                    by_box.sql()
-                );
-                let mut params = by_box.params;
-                params.push(Value::Int(limit as i64 + 1));
-                (sql, params)
-            } else {
-                walk(&w, Some(lo), None)
-            };
-            items.extend(rows(tx, &rest)?);
-            Ok(items)
-        })?;
-        Ok(page_of(items, limit, |r| r.id))
+    fn list_reports(&self, filter: &ReportFilter, page: PageRequest) -> Result<Page<Report>> {
+        self.report_page(filter, page, report_from_row)
+    }
+
+    fn list_reports_json(
+        &self,
+        filter: &ReportFilter,
+        page: PageRequest,
+    ) -> Result<Page<ReportJson>> {
+        self.report_page(filter, page, report_json_from_row)
     }
 
     fn create_incident(

@@ -1,6 +1,7 @@
 //! Sources, reports and place look-ups.
 
 use aman_core::{Report, ReportInput, Source, SourceInput};
+use aman_store::ReportJson;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::{Extension, Json};
@@ -15,7 +16,9 @@ use crate::AppState;
 /// One page of reports, newest first.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ReportPage {
-    pub items: Vec<Report>,
+    /// Written from the stored JSON as it is, not parsed and written again.
+    #[schema(value_type = Vec<Report>)]
+    pub items: Vec<ReportJson>,
     /// Pass as `before` to get the next page; absent on the last page.
     pub next_before: Option<i64>,
 }
@@ -79,7 +82,12 @@ pub async fn list_reports(
 ) -> Result<Json<ReportPage>, AppError> {
     let (filter, page) = ReportParams::parse(pairs)?.filter()?;
     let store = state.store.clone();
-    let page = blocking(move || store.list_reports(&filter, page).map_err(AppError::from)).await?;
+    let page = blocking(move || {
+        store
+            .list_reports_json(&filter, page)
+            .map_err(AppError::from)
+    })
+    .await?;
     Ok(Json(ReportPage {
         items: page.items,
         next_before: page.next_before,
