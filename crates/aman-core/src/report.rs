@@ -150,8 +150,9 @@ pub struct ReportInput {
     #[serde(default)]
     pub external_ref: Option<String>,
     pub event_time: EventTime,
-    /// When the mission received the account (defaults to now).
-    #[serde(default)]
+    /// When the mission received the account (defaults to now). A stored report holds it
+    /// once, as [`Report::received_at`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub received_at: Option<DateTime<Utc>>,
     /// The place as the source named it.
     pub place_text: String,
@@ -188,6 +189,12 @@ impl ValidReport {
 
     pub fn into_inner(self) -> ReportInput {
         self.0
+    }
+
+    /// Drops the time the mission received the account, once the stored report holds it
+    /// as [`Report::received_at`]: a report's JSON then names it once, not twice.
+    pub fn clear_received_at(&mut self) {
+        self.0.received_at = None;
     }
 }
 

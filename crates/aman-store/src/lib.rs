@@ -76,7 +76,9 @@ pub struct PreparedReport {
 }
 
 impl From<NewReport> for PreparedReport {
-    fn from(report: NewReport) -> PreparedReport {
+    fn from(mut report: NewReport) -> PreparedReport {
+        // The row's own column holds when the account was received.
+        report.input.clear_received_at();
         PreparedReport {
             input_json: serde_json::to_string(report.input.get()).expect("report serialises"),
             place_json: report

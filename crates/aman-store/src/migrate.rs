@@ -16,6 +16,7 @@ pub const MIGRATION_NAMES: &[&str] = &[
     "0008_report_terms",
     "0009_fts_pending_terms",
     "0010_unused_report_indexes",
+    "0011_received_at_once",
 ];
 pub const SCHEMA_VERSION: usize = MIGRATION_NAMES.len();
 
@@ -29,6 +30,7 @@ pub(crate) const SQLITE: &[&str] = &[
     include_str!("../migrations/sqlite/0008_report_terms.sql"),
     include_str!("../migrations/sqlite/0009_fts_pending_terms.sql"),
     include_str!("../migrations/sqlite/0010_unused_report_indexes.sql"),
+    include_str!("../migrations/sqlite/0011_received_at_once.sql"),
 ];
 pub(crate) const POSTGRES: &[&str] = &[
     include_str!("../migrations/postgres/0001_init.sql"),
@@ -40,6 +42,7 @@ pub(crate) const POSTGRES: &[&str] = &[
     include_str!("../migrations/postgres/0008_report_terms.sql"),
     include_str!("../migrations/postgres/0009_fts_pending_terms.sql"),
     include_str!("../migrations/postgres/0010_unused_report_indexes.sql"),
+    include_str!("../migrations/postgres/0011_received_at_once.sql"),
 ];
 
 pub(crate) fn apply(tx: &mut dyn Tx, scripts: &[&str]) -> Result<()> {

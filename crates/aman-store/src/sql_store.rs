@@ -137,7 +137,9 @@ pub(crate) fn parse_code<T>(code: &str, parse: fn(&str) -> Option<T>, what: &str
 }
 
 fn report_from_row(row: &Row) -> Result<Report> {
-    let input: ReportInput = serde_json::from_str(&row.text(1)?).map_err(corrupt("report"))?;
+    let mut input: ReportInput = serde_json::from_str(&row.text(1)?).map_err(corrupt("report"))?;
+    // Held by the row's own column (rows stored before migration 0011 repeat it).
+    input.received_at = None;
     let place = row
         .opt_text(6)?
         .map(|p| serde_json::from_str::<ResolvedPlace>(&p))

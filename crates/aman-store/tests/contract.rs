@@ -1117,6 +1117,8 @@ fn report_lists_as_json_are_the_reports_serialised() {
         let s = b.store.as_ref();
         let src = source(s, "Monitors", Reliability::B);
         let mut quoted = input(src, 11, "He said \"run\" — Cheremushki\n\tburned \\ school");
+        // A source's own receipt time is the report's; it appears once in its JSON.
+        quoted.received_at = Some(start() - Duration::days(1));
         quoted.external_ref = Some("MON/11/\"7\"".into());
         quoted.latitude = Some(40.515);
         quoted.longitude = Some(72.805);
@@ -1160,6 +1162,15 @@ fn report_lists_as_json_are_the_reports_serialised() {
             loop {
                 let typed = s.list_reports(filter, page).unwrap();
                 let json = s.list_reports_json(filter, page).unwrap();
+                for r in &json.items {
+                    assert_eq!(
+                        r.0.get().matches("\"received_at\":").count(),
+                        1,
+                        "{}: one received_at in {}",
+                        s.backend(),
+                        r.0.get()
+                    );
+                }
                 let as_text: Vec<serde_json::Value> = json
                     .items
                     .iter()
