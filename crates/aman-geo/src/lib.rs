@@ -12,6 +12,7 @@
 //! [`AdminIndex::locate`] (admin areas of a point), [`AdminIndex::geojson`] (map
 //! shapes), [`eval::evaluate`] (accuracy on a labelled set).
 
+mod address;
 mod admin_index;
 mod boundaries;
 mod error;
@@ -25,6 +26,7 @@ mod mission;
 mod model;
 mod query;
 
+pub use address::place_details;
 pub use admin_index::{AdminAssignment, AdminIndex, AdminRef};
 pub use boundaries::{parse_boundaries_geojson, Boundary};
 pub use error::GeoError;

@@ -303,6 +303,7 @@ fn reports(seed: u64, events: usize) -> (Vec<ReportFeatures>, Vec<String>) {
                 language: Some(lang.into()),
                 place_text: place.1.to_string(),
                 named_place: Vec::new(),
+                place_details: Vec::new(),
                 location_uncertainty_km: None,
                 source: Some(format!("s{r}")),
                 injured_min: None,

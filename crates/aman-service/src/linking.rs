@@ -88,6 +88,7 @@ pub fn features(r: &aman_core::Report, places: &Geocoder) -> ReportFeatures {
         language: Some(i.narrative.language.clone()),
         place_text: i.place_text.clone(),
         named_place,
+        place_details: aman_geo::place_details(&i.place_text),
         location_uncertainty_km: r.place.as_ref().map(|p| match p.precision {
             // Coordinates the source gave (or a geocoded point such as a school).
             GeoPrecision::Point => 0.5,
