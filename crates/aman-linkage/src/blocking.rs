@@ -408,6 +408,7 @@ fn part_keys(v: &Prepared, kind: KeyKind) -> Vec<u64> {
         (_, Prepared::Missing) => Vec::new(),
         (KeyKind::Exact, Prepared::Date { digits, .. }) => vec![hash_bytes(digits)],
         (KeyKind::Exact, Prepared::Num(x)) => vec![x.to_bits()],
+        (KeyKind::Exact, Prepared::Path(ids)) => vec![u64::from(ids[0])],
         (KeyKind::Exact, Prepared::Set(ids)) => ids
             .iter()
             .take(MAX_KEYS_PER_PART)

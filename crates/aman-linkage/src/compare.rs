@@ -87,6 +87,12 @@ pub fn level_labels(spec: &FieldSpec) -> Vec<String> {
             "some shared".into(),
             "none shared".into(),
         ],
+        FieldKind::Hierarchy => vec![
+            "same".into(),
+            "one inside the other".into(),
+            "in one smaller area".into(),
+            "different".into(),
+        ],
         FieldKind::Text => vec![
             "very similar (>= 0.6)".into(),
             "similar (>= 0.3)".into(),
@@ -321,6 +327,7 @@ impl Comparator {
                     4
                 }
             }
+            (_, Prepared::Path(x), Prepared::Path(y)) => hierarchy_level(x, y),
             (_, Prepared::Text(x), Prepared::Text(y)) => {
                 let s = jaccard_sorted(&x.words, &y.words).max(jaccard_sorted(&x.grams, &y.grams));
                 ladder(s, &[0.6, 0.3, 0.12], 1)
@@ -356,6 +363,24 @@ impl Comparator {
             }
         };
         Some(s.clamp(0.0, 1.0))
+    }
+}
+
+/// Levels of two paths (most specific first): the same place; one names a place the
+/// other's place lies in; both lie in one area below the top of either path (two
+/// neighbourhoods of a town, two villages of a district); otherwise different.
+fn hierarchy_level(x: &[u32], y: &[u32]) -> u8 {
+    if x[0] == y[0] {
+        1
+    } else if x.contains(&y[0]) || y.contains(&x[0]) {
+        2
+    } else {
+        let (bx, by) = (&x[..x.len() - 1], &y[..y.len() - 1]);
+        if bx.iter().any(|a| by.contains(a)) {
+            3
+        } else {
+            4
+        }
     }
 }
 
@@ -466,6 +491,26 @@ mod tests {
             ),
             2
         );
+    }
+
+    #[test]
+    fn places_compare_by_containment() {
+        let path = |p: &[&str]| Value::Set(p.iter().map(|s| s.to_string()).collect());
+        let cheremushki = path(&["cheremushki", "osh", "adm1:osh-city"]);
+        let levels = |other: &[&str]| {
+            pair_levels(FieldKind::Hierarchy, cheremushki.clone(), path(other))
+        };
+        assert_eq!(levels(&["cheremushki", "osh", "adm1:osh-city"]), 1);
+        // The city, or only its region, contains the neighbourhood.
+        assert_eq!(levels(&["osh", "adm1:osh-city"]), 2);
+        assert_eq!(levels(&["adm1:osh-city"]), 2);
+        // Another neighbourhood of the same city.
+        assert_eq!(levels(&["shait-tepe", "osh", "adm1:osh-city"]), 3);
+        // Sharing only the region is no closer than anything else.
+        assert_eq!(levels(&["furkat", "adm1:osh-city"]), 4);
+        assert_eq!(levels(&["kara-suu", "adm2:kara-suu", "adm1:osh-oblast"]), 4);
+        // The path keeps its order: "osh" first is the city, not the neighbourhood.
+        assert_eq!(levels(&["osh", "cheremushki"]), 2);
     }
 
     #[test]

@@ -551,6 +551,12 @@ fn value(field: &PlannedField, row: &[String]) -> Value {
     }
     match field.kind {
         FieldKind::Set => Value::Set(s.split([';', '|']).map(|x| x.trim().to_string()).collect()),
+        // "Cheremushki > Osh > Osh City": the place first, then what contains it.
+        FieldKind::Hierarchy => Value::Set(
+            s.split(['>', ';', '|'])
+                .map(|x| x.trim().to_string())
+                .collect(),
+        ),
         FieldKind::TimeRange => match s.parse::<i64>() {
             Ok(t) => Value::Time(t, t),
             Err(_) => Value::Missing,

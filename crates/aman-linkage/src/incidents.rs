@@ -57,10 +57,11 @@ pub struct ReportFeatures {
     /// The place as written by the source (street, school, mahalla, town).
     #[serde(default)]
     pub place_text: String,
-    /// The gazetteer place the text names, then the place that contains it (a
-    /// neighbourhood, then its city), read even when the source also gave coordinates:
-    /// two neighbourhoods of one city share only the city, a report naming only the
-    /// city shares it with both. Empty when the text names no place with confidence.
+    /// The gazetteer place the text names, then the areas that contain it, most
+    /// specific first (a neighbourhood, its city, district and region), read even when
+    /// the source also gave coordinates: two neighbourhoods of one city lie in one
+    /// smaller area, a report naming only the city or the region contains both. Empty
+    /// when the text names no place with confidence.
     #[serde(default)]
     pub named_place: Vec<String>,
     /// Street-level details the place text names (the street, a numbered school), as
@@ -159,7 +160,7 @@ pub fn report_schema() -> Schema {
         FieldSpec::new("killed", FieldKind::NumberRange),
         FieldSpec::new("injured", FieldKind::NumberRange),
         FieldSpec::new("place", FieldKind::Text),
-        FieldSpec::new("named_place", FieldKind::Set),
+        FieldSpec::new("named_place", FieldKind::Hierarchy),
         FieldSpec::new("place_details", FieldKind::Set),
         FieldSpec::new("source", FieldKind::Category),
     ])
@@ -189,8 +190,8 @@ const MATCH_M: [&[f64]; 11] = [
     &[0.25, 0.35, 0.25, 0.15],
     // place as written: very similar, similar, a little, unrelated
     &[0.35, 0.30, 0.20, 0.15],
-    // named place: the same, one names only the place containing the other, two
-    // places in one town (a misread name), unrelated places
+    // named place: the same, one names only an area containing the other, two
+    // places in one town or district (a misread name), unrelated places
     &[0.60, 0.30, 0.05, 0.05],
     // street or school: the same, mostly, partly, different (a source seldom names
     // the wrong street; two events in one neighbourhood seldom share one)

@@ -46,13 +46,16 @@ pub enum FieldKind {
     String,
     /// A set of labels (event types, actors) compared by overlap.
     Set,
+    /// A place and the areas that contain it, most specific first (neighbourhood,
+    /// town, district, region), compared by containment.
+    Hierarchy,
     /// Narrative text in any language and script.
     Text,
 }
 
 impl FieldKind {
     /// Every kind, for listing in help text.
-    pub const ALL: [FieldKind; 15] = [
+    pub const ALL: [FieldKind; 16] = [
         FieldKind::GivenName,
         FieldKind::FamilyName,
         FieldKind::Patronymic,
@@ -67,6 +70,7 @@ impl FieldKind {
         FieldKind::Identifier,
         FieldKind::String,
         FieldKind::Set,
+        FieldKind::Hierarchy,
         FieldKind::Text,
     ];
 
@@ -87,6 +91,7 @@ impl FieldKind {
             FieldKind::Identifier => "identifier",
             FieldKind::String => "string",
             FieldKind::Set => "set",
+            FieldKind::Hierarchy => "hierarchy",
             FieldKind::Text => "text",
         }
     }
@@ -109,6 +114,7 @@ impl FieldKind {
             "identifier" | "id" | "code" => FieldKind::Identifier,
             "string" | "str" => FieldKind::String,
             "set" | "labels" => FieldKind::Set,
+            "hierarchy" | "place_path" => FieldKind::Hierarchy,
             "text" | "narrative" => FieldKind::Text,
             _ => return None,
         };
@@ -242,6 +248,8 @@ pub(crate) enum Prepared {
     Point(f64, f64),
     Time(i64, i64),
     Set(Box<[u32]>),
+    /// Interned labels of a [`FieldKind::Hierarchy`], most specific first.
+    Path(Box<[u32]>),
     Text(Box<TextForm>),
 }
 
@@ -435,7 +443,7 @@ impl Dataset {
                 }
             }
             (FieldKind::TimeRange, Value::Time(a, b)) => Prepared::Time(a.min(b), a.max(b)),
-            (FieldKind::Set, Value::Set(items)) => {
+            (FieldKind::Set | FieldKind::Hierarchy, Value::Set(items)) => {
                 let mut ids: Vec<u32> = items
                     .iter()
                     .map(|s| names::fold(s))
@@ -445,12 +453,18 @@ impl Dataset {
                         *self.interner.entry(s).or_insert(next)
                     })
                     .collect();
-                ids.sort_unstable();
-                ids.dedup();
-                if ids.is_empty() {
-                    Prepared::Missing
+                if kind == FieldKind::Set {
+                    ids.sort_unstable();
+                    ids.dedup();
                 } else {
-                    Prepared::Set(ids.into())
+                    // Order matters (most specific first): drop later repeats only.
+                    let mut seen = std::collections::HashSet::new();
+                    ids.retain(|x| seen.insert(*x));
+                }
+                match (ids.is_empty(), kind) {
+                    (true, _) => Prepared::Missing,
+                    (false, FieldKind::Set) => Prepared::Set(ids.into()),
+                    (false, _) => Prepared::Path(ids.into()),
                 }
             }
             (FieldKind::Text, Value::Text(s)) => {

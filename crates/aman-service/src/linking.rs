@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use aman_core::{GeoPrecision, PersonId, Report, ReportKind, VerificationStatus};
-use aman_geo::Geocoder;
+use aman_geo::{Candidate, Geocoder, PlaceKind};
 use aman_linkage::incidents::{
     IncidentDecision, IncidentLinker, IncidentMatch, IncidentThresholds, OpenIncident,
     ReportFeatures,
@@ -57,6 +57,21 @@ pub enum IntakeLink {
 /// Geocoder confidence from which the place a report's text names is compared.
 const NAMED_PLACE_CONFIDENCE: f64 = 0.6;
 
+/// The place a geocoder candidate names and the areas that contain it, most specific
+/// first. A region or district goes by its admin code, the form in which it also
+/// stands in the path of every place inside it.
+fn place_path(c: &Candidate) -> Vec<String> {
+    let own = match c.kind {
+        PlaceKind::Region | PlaceKind::District => None,
+        _ => Some(c.place_id.clone()),
+    };
+    own.into_iter()
+        .chain(c.parent_id.clone())
+        .chain(c.admin2_code.as_ref().map(|a| format!("adm2:{a}")))
+        .chain(c.admin1_code.as_ref().map(|a| format!("adm1:{a}")))
+        .collect()
+}
+
 /// Report features the linker compares, from a stored report; `places` reads which
 /// gazetteer place its text names.
 pub fn features(r: &aman_core::Report, places: &Geocoder) -> ReportFeatures {
@@ -65,7 +80,7 @@ pub fn features(r: &aman_core::Report, places: &Geocoder) -> ReportFeatures {
         .resolve(&i.place_text)
         .best
         .filter(|b| b.confidence >= NAMED_PLACE_CONFIDENCE)
-        .map(|b| std::iter::once(b.place_id).chain(b.parent_id).collect())
+        .map(|b| place_path(&b))
         .unwrap_or_default();
     let (lat, lon) = match &r.place {
         Some(p) => (Some(p.latitude), Some(p.longitude)),
