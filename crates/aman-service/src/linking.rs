@@ -94,7 +94,12 @@ pub fn features(r: &aman_core::Report, places: &Geocoder) -> ReportFeatures {
         lon,
         admin2: r.place.as_ref().and_then(|p| p.admin2_code.clone()),
         event_types: i.event_types.iter().map(|t| t.code().to_string()).collect(),
-        actors: i.actors.iter().map(|a| a.name.clone()).collect(),
+        actors: i
+            .actors
+            .iter()
+            .filter(|a| a.kind != aman_core::ActorKind::Unknown)
+            .filter_map(|a| serde_json::to_value(a.kind).ok()?.as_str().map(str::to_owned))
+            .collect(),
         killed_min: i.counts.killed.map(|k| k.min),
         killed_max: i.counts.killed.map(|k| k.max),
         injured_min: i.counts.injured.map(|k| k.min),
