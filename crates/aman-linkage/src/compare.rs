@@ -64,7 +64,7 @@ pub fn level_labels(spec: &FieldSpec) -> Vec<String> {
             format!("times overlap, both known to {} hours", t[0]),
             format!("times overlap, both known to {} hours", t[1]),
             "times overlap (a wide window)".into(),
-            format!("within {} hours", t[0]),
+            format!("within {} hours, both known to {} hours", t[0], t[0]),
             format!("within {} hours", t[1]),
             "farther apart".into(),
         ],
@@ -260,7 +260,7 @@ impl Comparator {
                     2
                 } else if gap <= 0.0 {
                     3
-                } else if gap <= t[0] {
+                } else if gap <= t[0] && width <= t[0] {
                     4
                 } else if gap <= t[1] {
                     5
