@@ -13,8 +13,8 @@ use aman_text::{fold, phonetic_key};
 /// Words (folded) that mark a comma-separated part as a street, in Russian, Kyrgyz,
 /// Uzbek and English. "st" and "str" count only as the last word ("Masaliev st.").
 const STREET_WORDS: [&str; 18] = [
-    "ul", "ulitsa", "ulica", "prospekt", "prosp", "pr", "pereulok", "per", "bulvar",
-    "kocho", "kochosu", "kochasi", "kuchasi", "shoh", "street", "avenue", "road", "lane",
+    "ul", "ulitsa", "ulica", "prospekt", "prosp", "pr", "pereulok", "per", "bulvar", "kocho",
+    "kochosu", "kochasi", "kuchasi", "shoh", "street", "avenue", "road", "lane",
 ];
 const STREET_WORDS_LAST: [&str; 3] = ["st", "str", "rd"];
 
@@ -75,9 +75,7 @@ fn detail_of(part: &str) -> Option<String> {
         return None;
     }
     let name = w.iter().enumerate().find(|&(i, x)| {
-        !is_marker(i, x)
-            && !FILLER.contains(&x.as_str())
-            && !x.chars().all(|c| c.is_ascii_digit())
+        !is_marker(i, x) && !FILLER.contains(&x.as_str()) && !x.chars().all(|c| c.is_ascii_digit())
     })?;
     let key = phonetic_key(name.1);
     (!key.is_empty()).then(|| format!("street:{key}"))

@@ -3,7 +3,9 @@
 //! can glue two people together. Components that are not fully consistent are
 //! re-clustered with every internal pair scored, merging groups only while their
 //! average match probability stays above the threshold (correlation-clustering
-//! style); very large components are first cut at a stricter threshold.
+//! style), then, when asked, moving single records between the groups while that
+//! raises the evidence inside groups; very large components are first cut at a
+//! stricter threshold.
 
 use rayon::prelude::*;
 
@@ -121,6 +123,7 @@ pub(crate) fn cluster<F>(
     edges: &[(u32, u32, f64)],
     threshold: f64,
     max_repair: usize,
+    refine: bool,
     score: F,
 ) -> (Clustering, ClusterStats)
 where
@@ -135,7 +138,14 @@ where
     let max_repair = max_repair.max(3);
     let results: Vec<(Vec<Vec<usize>>, ClusterStats)> = comps
         .into_par_iter()
-        .map(|comp| resolve_component(comp, &strong, threshold, max_repair, &score, 0))
+        .map(|comp| {
+            let settings = Settings {
+                threshold,
+                max_repair,
+                refine,
+            };
+            resolve_component(comp, &strong, settings, &score, 0)
+        })
         .collect();
     let mut labels = vec![0usize; n];
     let mut stats = ClusterStats::default();
@@ -154,17 +164,28 @@ where
     (Clustering::from_labels(&labels), stats)
 }
 
+#[derive(Clone, Copy)]
+struct Settings {
+    threshold: f64,
+    max_repair: usize,
+    refine: bool,
+}
+
 fn resolve_component<F>(
     comp: Vec<usize>,
     strong: &[(usize, usize)],
-    threshold: f64,
-    max_repair: usize,
+    settings: Settings,
     score: &F,
     depth: usize,
 ) -> (Vec<Vec<usize>>, ClusterStats)
 where
     F: Fn(usize, usize) -> f64 + Sync,
 {
+    let Settings {
+        threshold,
+        max_repair,
+        refine,
+    } = settings;
     let mut stats = ClusterStats::default();
     let k = comp.len();
     if k <= 2 {
@@ -182,7 +203,11 @@ where
             .collect();
         let mut groups = Vec::new();
         for sub in components(&comp, &kept) {
-            let (g, s) = resolve_component(sub, &kept, stricter, max_repair, score, depth + 1);
+            let sub_settings = Settings {
+                threshold: stricter,
+                ..settings
+            };
+            let (g, s) = resolve_component(sub, &kept, sub_settings, score, depth + 1);
             stats.repaired_components += s.repaired_components;
             stats.splits += s.splits;
             stats.cut_components += s.cut_components;
@@ -231,12 +256,73 @@ where
         let moved = groups.swap_remove(y);
         groups[x].extend(moved);
     }
+    if refine {
+        groups = move_records(&p, k, groups);
+    }
     stats.splits = groups.len() - 1;
     let out = groups
         .into_iter()
         .map(|g| g.into_iter().map(|i| comp[i]).collect())
         .collect();
     (out, stats)
+}
+
+/// Local search on the correlation-clustering objective (the sum of log-odds inside
+/// groups): each record in turn moves to the group, or to a group of its own, that
+/// its pairs favour most, until no record moves. Average linkage merges whole groups
+/// and never takes a merge back; a record that fits two groups about as well can end
+/// in the one it shares fewer strong pairs with.
+fn move_records(p: &[f64], k: usize, groups: Vec<Vec<usize>>) -> Vec<Vec<usize>> {
+    const PASSES: usize = 20;
+    let log_odds: Vec<f64> = p
+        .iter()
+        .map(|&q| {
+            let q = q.clamp(1e-6, 1.0 - 1e-6);
+            (q / (1.0 - q)).ln()
+        })
+        .collect();
+    let mut label = vec![0usize; k];
+    for (g, members) in groups.iter().enumerate() {
+        for &i in members {
+            label[i] = g;
+        }
+    }
+    let mut next_label = groups.len();
+    let mut evidence = vec![0.0f64; k + groups.len()];
+    for _ in 0..PASSES {
+        let mut moved = false;
+        for i in 0..k {
+            evidence.iter_mut().for_each(|e| *e = 0.0);
+            evidence.resize(next_label.max(evidence.len()), 0.0);
+            for j in (0..k).filter(|&j| j != i) {
+                evidence[label[j]] += log_odds[i * k + j];
+            }
+            let own = evidence[label[i]];
+            // A group of its own holds no pairs: evidence 0.
+            let (mut best, mut best_evidence) = (None, 0.0);
+            for j in (0..k).filter(|&j| label[j] != label[i]) {
+                let e = evidence[label[j]];
+                if e > best_evidence {
+                    (best, best_evidence) = (Some(label[j]), e);
+                }
+            }
+            if best_evidence > own + 1e-9 {
+                label[i] = best.unwrap_or_else(|| {
+                    next_label += 1;
+                    next_label - 1
+                });
+                moved = true;
+            }
+        }
+        if !moved {
+            break;
+        }
+    }
+    let mut out: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
+    for (i, l) in label.into_iter().enumerate() {
+        out.entry(l).or_default().push(i);
+    }
+    out.into_values().collect()
 }
 
 #[cfg(test)]
@@ -259,7 +345,7 @@ mod tests {
                 0.01
             }
         };
-        let (c, s) = cluster(6, &edges, 0.5, 100, score);
+        let (c, s) = cluster(6, &edges, 0.5, 100, false, score);
         assert_eq!(c.cluster_count(), 2);
         assert_eq!(c.assignment[0], c.assignment[2]);
         assert_ne!(c.assignment[2], c.assignment[3]);
@@ -276,9 +362,39 @@ mod tests {
                 0.9
             }
         };
-        let (c, _) = cluster(4, &edges, 0.5, 100, score);
+        let (c, _) = cluster(4, &edges, 0.5, 100, false, score);
         // Mean probability of {0,1} with {2} is 0.65 >= 0.5: one cluster of three.
         assert_eq!(c.cluster_count(), 2);
         assert_eq!(c.assignment[0], c.assignment[2]);
+    }
+
+    #[test]
+    fn a_record_moves_to_the_group_it_fits_best_or_stands_alone() {
+        // 0, 1 and 2, 3 are pairs; record 4 was put with 0, 1 but fits 2, 3 better;
+        // record 5 was put with 2, 3 but fits no one.
+        let k = 6;
+        let mut p = vec![0.02; k * k];
+        let mut set = |a: usize, b: usize, q: f64| {
+            p[a * k + b] = q;
+            p[b * k + a] = q;
+        };
+        set(0, 1, 0.99);
+        set(2, 3, 0.99);
+        set(4, 0, 0.6);
+        set(4, 1, 0.3);
+        set(4, 2, 0.9);
+        set(4, 3, 0.9);
+        set(5, 2, 0.3);
+        set(5, 3, 0.3);
+        let groups = move_records(&p, k, vec![vec![0, 1, 4], vec![2, 3, 5]]);
+        let mut groups: Vec<Vec<usize>> = groups
+            .into_iter()
+            .map(|mut g| {
+                g.sort();
+                g
+            })
+            .collect();
+        groups.sort();
+        assert_eq!(groups, vec![vec![0, 1], vec![2, 3, 4], vec![5]]);
     }
 }

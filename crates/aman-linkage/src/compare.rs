@@ -497,9 +497,8 @@ mod tests {
     fn places_compare_by_containment() {
         let path = |p: &[&str]| Value::Set(p.iter().map(|s| s.to_string()).collect());
         let cheremushki = path(&["cheremushki", "osh", "adm1:osh-city"]);
-        let levels = |other: &[&str]| {
-            pair_levels(FieldKind::Hierarchy, cheremushki.clone(), path(other))
-        };
+        let levels =
+            |other: &[&str]| pair_levels(FieldKind::Hierarchy, cheremushki.clone(), path(other));
         assert_eq!(levels(&["cheremushki", "osh", "adm1:osh-city"]), 1);
         // The city, or only its region, contains the neighbourhood.
         assert_eq!(levels(&["osh", "adm1:osh-city"]), 2);

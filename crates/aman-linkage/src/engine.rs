@@ -47,6 +47,10 @@ pub struct LinkOptions {
     pub train: TrainOptions,
     /// Largest inconsistent component re-clustered pair by pair.
     pub max_repair: usize,
+    /// After merging, move single records to the group their pairs favour most
+    /// (see `cluster`). For records that fit several groups about as well, such as
+    /// reports of one place and day; on person lists it gained nothing.
+    pub refine_clusters: bool,
     /// Reviewers' decisions: used as training labels and as must-link / cannot-link.
     pub labels: Vec<PairLabel>,
     /// A model to use instead of training one.
@@ -64,6 +68,7 @@ impl Default for LinkOptions {
             review_threshold: 0.1,
             train: TrainOptions::default(),
             max_repair: 300,
+            refine_clusters: false,
             labels: Vec::new(),
             model: None,
         }
@@ -346,7 +351,14 @@ pub fn link_dataset(
         cmp.levels(ds.row(a), ds.row(b), &mut lv);
         probability(weigh(&lv))
     };
-    let (clustering, cluster_stats) = cluster(n, &edges, opts.threshold, opts.max_repair, score);
+    let (clustering, cluster_stats) = cluster(
+        n,
+        &edges,
+        opts.threshold,
+        opts.max_repair,
+        opts.refine_clusters,
+        score,
+    );
     pairs.par_sort_unstable_by(|x, y| {
         y.probability
             .total_cmp(&x.probability)

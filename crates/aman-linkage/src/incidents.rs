@@ -467,6 +467,7 @@ impl IncidentLinker {
             threshold: BATCH_MATCH_PROBABILITY.min(self.thresholds.link),
             review_threshold: self.thresholds.review,
             labels: labels.to_vec(),
+            refine_clusters: true,
             ..LinkOptions::default()
         };
         if reestimate {
