@@ -63,7 +63,7 @@ fn scenario_reports_and_victims_link_above_their_floors() {
         victims.linkage_f1
     );
 
-    // Floors just under what the linkers reach on this seed (0.605 incidents, 0.982
+    // Floors just under what the linkers reach on this seed (0.616 incidents, 0.982
     // persons; `cargo run -p aman-service --example scenario_eval` gives five seeds),
     // so a regression fails. The incident target of issue 4 (0.95) is out of reach on
     // this generator: one neighbourhood can suffer two attacks within a day, and most
@@ -72,7 +72,7 @@ fn scenario_reports_and_victims_link_above_their_floors() {
     // and assigns each report to a compatible one reaches about 0.78 (see
     // docs/PERFORMANCE.md).
     assert!(
-        incidents.pairwise.f1 >= 0.57,
+        incidents.pairwise.f1 >= 0.58,
         "incident F1 {:.3}",
         incidents.pairwise.f1
     );
