@@ -764,7 +764,8 @@ async fn the_review_queue_shows_the_evidence_and_records_a_decision() {
                 probability: 0.55,
                 explanation: serde_json::json!({"fields": [
                     {"field": "time", "label": "within a day", "weight": 2.5, "similarity": 0.9},
-                    {"field": "place", "label": "other district", "weight": -3.1, "similarity": 0.2}
+                    {"field": "place", "label": "other district", "weight": -3.1, "similarity": 0.2},
+                    {"field": "mahalla_column", "label": "equal", "weight": 1.0}
                 ], "match_weight": -0.6}),
             }],
         )
@@ -777,6 +778,9 @@ async fn the_review_queue_shows_the_evidence_and_records_a_decision() {
         .text
         .contains(&format!("href=\"/incidents/{incident}\"")));
     assert!(queue.text.contains("other district") && queue.text.contains("-3.1"));
+    // The linker's own fields by their names for people; any other (a CSV column) as given.
+    assert!(queue.text.contains("Place as written") && !queue.text.contains(">place<"));
+    assert!(queue.text.contains(">mahalla_column<"));
     assert!(queue.text.contains("55%"));
     let id = env
         .store

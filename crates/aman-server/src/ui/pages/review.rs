@@ -38,6 +38,12 @@ fn side(ctx: &Ctx, kind: ReviewKind, left: bool, reference: &str) -> Markup {
     }
 }
 
+/// A compared field's name for people: the catalog's label for the linker's own
+/// fields, else the name as given (a CSV column, say).
+fn field_label<'a>(ctx: &Ctx, name: &'a str) -> &'a str {
+    ctx.lookup(&format!("linkfield.{name}")).unwrap_or(name)
+}
+
 /// The linker's per-field reasons: each field's contribution in bits, for (positive)
 /// or against (negative) a match.
 fn explanation(ctx: &Ctx, e: &serde_json::Value) -> Markup {
@@ -55,7 +61,7 @@ fn explanation(ctx: &Ctx, e: &serde_json::Value) -> Markup {
                     @for f in fields {
                         @let w = f["weight"].as_f64().unwrap_or(0.0);
                         tr {
-                            th scope="row" { (f["field"].as_str().unwrap_or("?")) }
+                            th scope="row" { (field_label(ctx, f["field"].as_str().unwrap_or("?"))) }
                             td { (f["label"].as_str().unwrap_or("")) }
                             td.num { @if let Some(s) = f["similarity"].as_f64() { (format!("{s:.2}")) } @else { "—" } }
                             td class={ "num " (if w >= 0.0 { "for" } else { "against" }) } {
