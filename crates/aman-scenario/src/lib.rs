@@ -48,7 +48,9 @@ pub use names::{
     cyr_to_en, cyr_to_uz, ky_to_ru, uz_latin_to_cyr, Ethnicity, NameParts, NameStyle, Sex,
 };
 pub use places::{place_by_key, places, Area, Landmark, Lang, Place};
-pub use reports::{ScenarioReport, RECEIVED_WITHIN_DAYS};
+pub use reports::{
+    point_error_km, ScenarioReport, HOUR_REPORT_ERROR_MINUTES, RECEIVED_WITHIN_DAYS,
+};
 pub use sources::{source_roles, sources, SourceRole};
 pub use stream::{stream_reports, ReportStream};
 pub use truth::GroundTruth;

@@ -44,6 +44,8 @@ pub(crate) struct Draft {
 /// with any `now` at or after `start + RECEIVED_WITHIN_DAYS` accepts them all.
 pub const RECEIVED_WITHIN_DAYS: i64 = 100;
 const LOCAL_OFFSET: i64 = 6;
+/// A source that dates an event to the hour may be this many minutes off.
+pub const HOUR_REPORT_ERROR_MINUTES: i64 = 180;
 /// The mission's patrols were on the ground from the fourth day (13 June).
 const MISSION_ARRIVAL_DAY: i64 = 3;
 /// Satellite damage analysis was delivered on the ninth day (18 June).
@@ -291,7 +293,9 @@ fn report_time<R: Rng>(
             let shift = if precision == Minute {
                 Duration::minutes(rng.gen_range(-20..=20))
             } else {
-                Duration::minutes(rng.gen_range(-180..=180))
+                Duration::minutes(
+                    rng.gen_range(-HOUR_REPORT_ERROR_MINUTES..=HOUR_REPORT_ERROR_MINUTES),
+                )
             };
             let t = t + shift;
             if precision == Minute {
@@ -441,20 +445,32 @@ fn place_text<R: Rng>(
     }
 }
 
+/// How far (km) a source's coordinates may lie from where the event happened.
+pub fn point_error_km(role: SourceRole) -> f64 {
+    match role {
+        SourceRole::Satellite => 0.05,
+        SourceRole::PatrolOsh | SourceRole::PatrolJalalAbad => 0.3,
+        SourceRole::Monitors | SourceRole::RightsNgo => 1.0,
+        SourceRole::Hotline => 3.0,
+        _ => 2.0,
+    }
+}
+
 fn coordinates<R: Rng>(
     rng: &mut R,
     role: SourceRole,
     lat: f64,
     lon: f64,
 ) -> (Option<f64>, Option<f64>) {
-    let (prob, km) = match role {
-        SourceRole::Satellite => (1.0, 0.05),
-        SourceRole::PatrolOsh | SourceRole::PatrolJalalAbad => (0.8, 0.3),
-        SourceRole::Monitors => (0.35, 1.0),
-        SourceRole::RightsNgo => (0.2, 1.0),
-        SourceRole::Hotline => (0.03, 3.0),
-        _ => (0.05, 2.0),
+    let prob = match role {
+        SourceRole::Satellite => 1.0,
+        SourceRole::PatrolOsh | SourceRole::PatrolJalalAbad => 0.8,
+        SourceRole::Monitors => 0.35,
+        SourceRole::RightsNgo => 0.2,
+        SourceRole::Hotline => 0.03,
+        _ => 0.05,
     };
+    let km = point_error_km(role);
     if !rng.gen_bool(prob) {
         return (None, None);
     }

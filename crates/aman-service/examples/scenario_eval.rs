@@ -23,18 +23,17 @@ use aman_linkage::{evaluate, Clustering};
 use aman_scenario::{generate, ScenarioConfig};
 use aman_service::{demo, linking, Intake};
 
-/// What an oracle reaches that knows the list of true events with their place, local
-/// day, types, landmark and death toll, and assigns each report to one of the events it
-/// is compatible with. Reports of events that are indistinguishable from the report's
-/// fields can then land with the wrong event. Returns the mean pairwise F1 when it
-/// picks uniformly at random among the compatible events (20 draws), and the F1 when it
-/// picks the one with the most reports, which it also knows. Neither is a strict upper
-/// bound (a best assignment of all reports at once could do a little better), but the
-/// second shows how far knowing each event's size carries.
-fn oracle_f1(scenario: &aman_scenario::Scenario, truth: &[u64]) -> (f64, f64) {
+/// The true events each report is compatible with, as an oracle that knows the list of
+/// true events with their place, local day, types, landmark and death toll sees it:
+/// reports of events that are indistinguishable from the report's fields can then
+/// land with the wrong event. With `hour_and_point`, the oracle also knows each event's
+/// time and point and how far off each source may be: a report dated to the hour (or
+/// minute) fits only events within that error of its window, and a report with
+/// coordinates only events within its source's error of its point.
+fn compatible_events(scenario: &aman_scenario::Scenario, hour_and_point: bool) -> Vec<Vec<u64>> {
     use aman_scenario::Lang;
-    use rand::{Rng, SeedableRng};
     let events = &scenario.truth.events;
+    let roles = aman_scenario::source_roles();
     let local_day =
         |t: chrono::DateTime<chrono::Utc>| (t + chrono::Duration::hours(6)).date_naive();
     let langs = [
@@ -45,7 +44,8 @@ fn oracle_f1(scenario: &aman_scenario::Scenario, truth: &[u64]) -> (f64, f64) {
         Lang::En,
         Lang::Adhoc,
     ];
-    let candidates: Vec<Vec<u64>> = scenario
+    let hour_error = chrono::Duration::minutes(aman_scenario::HOUR_REPORT_ERROR_MINUTES);
+    scenario
         .reports
         .iter()
         .map(|r| {
@@ -58,14 +58,30 @@ fn oracle_f1(scenario: &aman_scenario::Scenario, truth: &[u64]) -> (f64, f64) {
                 .iter()
                 .any(|&l| i.place_text.contains(&e.landmark.render(l)));
             let (d0, d1) = (local_day(i.event_time.start), local_day(i.event_time.end));
+            let timed = i.event_time.end - i.event_time.start <= chrono::Duration::hours(1);
+            let point_error = aman_scenario::point_error_km(roles[r.source_index]);
             events
                 .iter()
                 .filter(|x| {
                     let day = local_day(x.time);
+                    let near_time = !hour_and_point
+                        || !timed
+                        || (x.time >= i.event_time.start - hour_error
+                            && x.time <= i.event_time.end + hour_error);
+                    let near_point = !hour_and_point
+                        || match (i.latitude, i.longitude) {
+                            (Some(la), Some(lo)) => {
+                                aman_linkage::haversine_km(la, lo, x.latitude, x.longitude)
+                                    <= point_error + 1e-6
+                            }
+                            _ => true,
+                        };
                     x.id == e.id
                         || (x.place == e.place
                             && day >= d0
                             && day <= d1
+                            && near_time
+                            && near_point
                             && (x.category == e.category
                                 || i.event_types.iter().any(|t| x.types.contains(t)))
                             && (!mentions || x.landmark == e.landmark)
@@ -78,7 +94,16 @@ fn oracle_f1(scenario: &aman_scenario::Scenario, truth: &[u64]) -> (f64, f64) {
                 .map(|x| x.id)
                 .collect()
         })
-        .collect();
+        .collect()
+}
+
+/// Mean pairwise F1 when each report goes to one of its compatible events picked
+/// uniformly at random (20 draws), and the F1 when it goes to the one with the most
+/// reports, which the oracle also knows. Neither is a strict upper bound (a best
+/// assignment of all reports at once could do a little better), but the second shows
+/// how far knowing each event's size carries.
+fn oracle_f1(candidates: &[Vec<u64>], truth: &[u64]) -> (f64, f64) {
+    use rand::{Rng, SeedableRng};
     let mut rng = rand::rngs::StdRng::seed_from_u64(7);
     let mut total = 0.0;
     let draws = 20;
@@ -251,8 +276,10 @@ fn main() -> ExitCode {
                 }
             }
         }
-        let (uniform, largest) = oracle_f1(&scenario, &truth);
+        let (uniform, largest) = oracle_f1(&compatible_events(&scenario, false), &truth);
         println!("  oracle (knows every true event's place, day, type, landmark and toll): pairwise F1 {uniform:.3} picking at random among the events a report fits, {largest:.3} picking the most reported");
+        let (uniform, largest) = oracle_f1(&compatible_events(&scenario, true), &truth);
+        println!("  oracle that also knows each event's time and point and each source's error: {uniform:.3} at random, {largest:.3} picking the most reported");
         sums[0] += m.pairwise.f1;
         sums[1] += victims.f1;
         sums[2] += completeness;
