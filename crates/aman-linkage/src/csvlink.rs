@@ -912,6 +912,30 @@ mod tests {
     }
 
     #[test]
+    fn a_place_path_column_keeps_its_order() {
+        let mut m = CsvMapping::default();
+        m.add_spec("hierarchy=where").unwrap();
+        let out = run(
+            "name,where\nAnna Ivanova,Cheremushki > Osh\nАнна Иванова,Osh\n",
+            &m,
+        )
+        .unwrap();
+        assert!(out
+            .fields
+            .contains(&("where".to_string(), FieldKind::Hierarchy)));
+        let field = PlannedField {
+            name: "where".into(),
+            kind: FieldKind::Hierarchy,
+            columns: vec![0],
+            role: Role::Plain,
+        };
+        assert_eq!(
+            value(&field, &["Cheremushki > Osh; Osh City".to_string()]),
+            Value::Set(vec!["Cheremushki".into(), "Osh".into(), "Osh City".into()])
+        );
+    }
+
+    #[test]
     fn mapping_overrides_and_errors() {
         let mut m = CsvMapping::default();
         m.add_spec("full_name=who").unwrap();
