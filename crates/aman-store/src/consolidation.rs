@@ -176,7 +176,23 @@ pub struct EstimateRun {
     pub created_at: DateTime<Utc>,
 }
 
-/// The review queue, linked victim lists and estimate runs. Part of every [`crate::Store`].
+/// A linkage model a batch learned (EM on the batch's pairs, reviewers' labels folded
+/// in), kept so that linking one record at a time uses what the last batch learned.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoredLinkageModel {
+    pub id: i64,
+    /// The pairs it scores.
+    pub kind: ReviewKind,
+    /// The model as `aman_linkage::Model` serialises it.
+    pub model: serde_json::Value,
+    /// How many records it was learned from.
+    pub trained_on: u64,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// The review queue, linked victim lists, estimate runs and learned linkage models.
+/// Part of every [`crate::Store`].
 pub trait ConsolidationStore {
     /// Adds pairs to the queue. A pair already queued keeps its decisions and gets the
     /// new probability and explanation. Returns the candidates' ids.
@@ -218,4 +234,15 @@ pub trait ConsolidationStore {
     fn save_estimate_run(&self, by: &Who, run: &NewEstimateRun) -> Result<EstimateRun>;
     fn list_estimate_runs(&self, page: PageRequest) -> Result<Page<EstimateRun>>;
     fn get_estimate_run(&self, id: i64) -> Result<Option<EstimateRun>>;
+
+    /// Keeps a learned model (the newest of its kind is the one in use); audited.
+    fn save_linkage_model(
+        &self,
+        by: &Who,
+        kind: ReviewKind,
+        model: &serde_json::Value,
+        trained_on: u64,
+    ) -> Result<StoredLinkageModel>;
+    /// The newest model of a kind, if a batch has learned one.
+    fn latest_linkage_model(&self, kind: ReviewKind) -> Result<Option<StoredLinkageModel>>;
 }

@@ -28,6 +28,7 @@ use serde::{Deserialize, Serialize};
 pub use consolidation::{
     ConsolidationStore, DecisionRecord, EstimateRun, ListRecord, NewEstimateRun,
     NewReviewCandidate, ReviewCandidate, ReviewDecision, ReviewFilter, ReviewKind, ReviewLabel,
+    StoredLinkageModel,
 };
 pub use migrate::{MIGRATION_NAMES, SCHEMA_VERSION};
 pub use sql_store::SqlStore;

@@ -17,6 +17,7 @@ pub const MIGRATION_NAMES: &[&str] = &[
     "0009_fts_pending_terms",
     "0010_unused_report_indexes",
     "0011_received_at_once",
+    "0012_linkage_models",
 ];
 pub const SCHEMA_VERSION: usize = MIGRATION_NAMES.len();
 
@@ -31,6 +32,7 @@ pub(crate) const SQLITE: &[&str] = &[
     include_str!("../migrations/sqlite/0009_fts_pending_terms.sql"),
     include_str!("../migrations/sqlite/0010_unused_report_indexes.sql"),
     include_str!("../migrations/sqlite/0011_received_at_once.sql"),
+    include_str!("../migrations/sqlite/0012_linkage_models.sql"),
 ];
 pub(crate) const POSTGRES: &[&str] = &[
     include_str!("../migrations/postgres/0001_init.sql"),
@@ -43,6 +45,7 @@ pub(crate) const POSTGRES: &[&str] = &[
     include_str!("../migrations/postgres/0009_fts_pending_terms.sql"),
     include_str!("../migrations/postgres/0010_unused_report_indexes.sql"),
     include_str!("../migrations/postgres/0011_received_at_once.sql"),
+    include_str!("../migrations/postgres/0012_linkage_models.sql"),
 ];
 
 pub(crate) fn apply(tx: &mut dyn Tx, scripts: &[&str]) -> Result<()> {

@@ -986,6 +986,46 @@ fn linked_lists_are_replaced_per_list_and_estimate_runs_are_kept() {
 }
 
 #[test]
+fn learned_linkage_models_are_kept_and_the_newest_is_used() {
+    for b in backends("linkage_models") {
+        let s = b.store.as_ref();
+        let who = Who::user("analyst");
+        assert_eq!(s.latest_linkage_model(ReviewKind::ReportPair).unwrap(), None);
+        let first = serde_json::json!({"prior": 0.001, "fields": []});
+        let second = serde_json::json!({"prior": 0.002, "fields": [{"field": "time"}]});
+        let a = s
+            .save_linkage_model(&who, ReviewKind::ReportPair, &first, 700)
+            .unwrap();
+        let b2 = s
+            .save_linkage_model(&Who::system(), ReviewKind::ReportPair, &second, 900)
+            .unwrap();
+        assert!(b2.id > a.id);
+        let latest = s.latest_linkage_model(ReviewKind::ReportPair).unwrap().unwrap();
+        assert_eq!(latest, b2);
+        assert_eq!(
+            (latest.model, latest.trained_on, latest.created_by.as_str()),
+            (second, 900, "system")
+        );
+        // Kinds are kept apart, and what is not a model is refused without a trace.
+        assert_eq!(s.latest_linkage_model(ReviewKind::PersonPair).unwrap(), None);
+        let entries = s.audit_page(0, 1000).unwrap().len();
+        assert!(matches!(
+            s.save_linkage_model(&who, ReviewKind::PersonPair, &serde_json::json!([1]), 1),
+            Err(StoreError::Invalid(_))
+        ));
+        assert_eq!(s.audit_page(0, 1000).unwrap().len(), entries);
+        let audit = s.audit_page(0, 1000).unwrap();
+        let saved: Vec<&str> = audit
+            .iter()
+            .filter(|e| e.record.action == "linkage.model")
+            .map(|e| e.record.actor.as_str())
+            .collect();
+        assert_eq!(saved, ["analyst", "system"]);
+        assert!(s.verify_audit().unwrap().is_ok());
+    }
+}
+
+#[test]
 fn box_lists_equal_a_brute_force_filter() {
     // Reports scattered over a degree square (some unlocated), listed through boxes that
     // are sparse (read through their grid cells), empty, on cell edges, taller than the

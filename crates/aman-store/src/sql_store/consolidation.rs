@@ -8,6 +8,7 @@ use super::{corrupt, parse_code, require_reason, ts, SqlStore, Where};
 use crate::consolidation::{
     ConsolidationStore, DecisionRecord, EstimateRun, ListRecord, NewEstimateRun,
     NewReviewCandidate, ReviewCandidate, ReviewDecision, ReviewFilter, ReviewKind, ReviewLabel,
+    StoredLinkageModel,
 };
 use crate::driver::{Driver, Row, Tx, Value};
 use crate::{Page, PageRequest, Result, StoreError, Who};
@@ -36,6 +37,20 @@ fn candidate_from_row(row: &Row) -> Result<ReviewCandidate> {
 
 const RUN_COLS: &str = "e.id, e.stratum, e.input_kind, e.capture_table, e.options, e.seed, \
                         e.software_version, e.result, e.created_by, e.created_at";
+
+const MODEL_COLS: &str = "m.id, m.kind, m.model, m.trained_on, m.created_by, m.created_at";
+
+fn model_from_row(row: &Row) -> Result<StoredLinkageModel> {
+    Ok(StoredLinkageModel {
+        id: row.int(0)?,
+        kind: parse_code(&row.text(1)?, ReviewKind::from_code, "linkage model kind")?,
+        model: serde_json::from_str(&row.text(2)?).map_err(corrupt("linkage model"))?,
+        trained_on: u64::try_from(row.int(3)?)
+            .map_err(|e| StoreError::Corrupt(format!("linkage model size: {e}")))?,
+        created_by: row.text(4)?,
+        created_at: ts(row.int(5)?)?,
+    })
+}
 
 fn run_from_row(row: &Row) -> Result<EstimateRun> {
     let json = |i: usize, what: &'static str| -> Result<serde_json::Value> {
@@ -450,6 +465,74 @@ impl<D: Driver> ConsolidationStore for SqlStore<D> {
             run_from_row,
             |r| r.id,
         )
+    }
+
+    fn save_linkage_model(
+        &self,
+        by: &Who,
+        kind: ReviewKind,
+        model: &serde_json::Value,
+        trained_on: u64,
+    ) -> Result<StoredLinkageModel> {
+        if !model.is_object() {
+            return Err(StoreError::Invalid(
+                "a linkage model is a JSON object".into(),
+            ));
+        }
+        let trained_on_db = i64::try_from(trained_on)
+            .map_err(|_| StoreError::Invalid("too many records for one model".into()))?;
+        let now = self.now().timestamp();
+        let id = self.db.write(&mut |tx| {
+            let id = tx.insert_id(
+                "INSERT INTO linkage_models (kind, model, trained_on, created_by, created_at) \
+                 VALUES (?, ?, ?, ?, ?) RETURNING id",
+                &[
+                    kind.code().into(),
+                    model.to_string().into(),
+                    Value::Int(trained_on_db),
+                    by.username.as_str().into(),
+                    Value::Int(now),
+                ],
+            )?;
+            self.audit(
+                tx,
+                by,
+                "linkage.model",
+                "linkage_model",
+                id,
+                None,
+                json!({ "kind": kind.code(), "trained_on": trained_on }),
+            )?;
+            Ok(id)
+        })?;
+        self.db.read(&mut |tx| {
+            tx.query_one(
+                &format!("SELECT {MODEL_COLS} FROM linkage_models m WHERE m.id = ?"),
+                &[Value::Int(id)],
+            )?
+            .as_ref()
+            .map(model_from_row)
+            .transpose()?
+            .ok_or_else(|| StoreError::NotFound {
+                what: "linkage model",
+                id: id.to_string(),
+            })
+        })
+    }
+
+    fn latest_linkage_model(&self, kind: ReviewKind) -> Result<Option<StoredLinkageModel>> {
+        self.db.read(&mut |tx| {
+            tx.query_one(
+                &format!(
+                    "SELECT {MODEL_COLS} FROM linkage_models m WHERE m.kind = ? \
+                     ORDER BY m.id DESC LIMIT 1"
+                ),
+                &[kind.code().into()],
+            )?
+            .as_ref()
+            .map(model_from_row)
+            .transpose()
+        })
     }
 
     fn get_estimate_run(&self, id: i64) -> Result<Option<EstimateRun>> {
