@@ -392,6 +392,41 @@ impl IncidentLinker {
         })
     }
 
+    /// A linker with a model learned earlier (`BatchLinking::model` of a re-link), when
+    /// it was learned for the report schema of this version: the same fields, of the
+    /// same kinds, with the same levels, and probabilities that are probabilities.
+    pub fn with_model(model: Model, thresholds: IncidentThresholds) -> Result<Self, LinkError> {
+        let expected = default_model();
+        let fits = model.fields.len() == expected.fields.len()
+            && model
+                .fields
+                .iter()
+                .zip(&expected.fields)
+                .all(|(got, want)| {
+                    got.field == want.field
+                        && got.kind == want.kind
+                        && got.m.len() == want.m.len()
+                        && got.u.len() == want.u.len()
+                        && got
+                            .m
+                            .iter()
+                            .chain(&got.u)
+                            .all(|p| p.is_finite() && (0.0..=1.0).contains(p))
+                })
+            && model.prior.is_finite()
+            && model.prior > 0.0
+            && model.prior < 1.0;
+        if !fits {
+            return Err(LinkError::InvalidOption(
+                "the stored model was learned for other report fields; re-link to learn a new one"
+                    .into(),
+            ));
+        }
+        let mut linker = IncidentLinker::new(thresholds)?;
+        linker.model = model;
+        Ok(linker)
+    }
+
     /// Scores a new report against candidate open incidents (the caller picks them,
     /// typically those open within a few days).
     pub fn score(
@@ -681,5 +716,21 @@ mod tests {
             .unwrap();
         assert_eq!(incident_of(&b, "vague").len(), 1, "{:?}", b.incidents);
         assert_eq!(incident_of(&b, "a1").len(), 3);
+    }
+
+    #[test]
+    fn a_learned_model_is_used_only_for_the_fields_it_was_learned_for() {
+        let t = IncidentThresholds::default();
+        let learned = default_model();
+        assert!(IncidentLinker::with_model(learned.clone(), t).is_ok());
+        let mut fewer = learned.clone();
+        fewer.fields.pop();
+        assert!(IncidentLinker::with_model(fewer, t).is_err());
+        let mut renamed = learned.clone();
+        renamed.fields[0].field = "when".into();
+        assert!(IncidentLinker::with_model(renamed, t).is_err());
+        let mut broken = learned;
+        broken.fields[1].u[1] = f64::NAN;
+        assert!(IncidentLinker::with_model(broken, t).is_err());
     }
 }

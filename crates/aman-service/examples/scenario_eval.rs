@@ -215,7 +215,13 @@ fn intake_f1(
         labels
             .iter()
             .enumerate()
-            .map(|(k, &c)| if c == usize::MAX { usize::MAX / 2 + k } else { c })
+            .map(|(k, &c)| {
+                if c == usize::MAX {
+                    usize::MAX / 2 + k
+                } else {
+                    c
+                }
+            })
             .collect()
     };
     let f1 = |labels: Vec<usize>| {
@@ -376,14 +382,16 @@ fn main() -> ExitCode {
             }
         }
         let received: Vec<_> = originals.iter().map(|&k| reports[k].received_at).collect();
-        let (auto, reviewed, [linked, queued, started]) =
-            intake_f1(&linker, &feats, &received, &orig_truth);
-        if std::env::var_os("TRAINED_INTAKE").is_some() {
-            let trained = IncidentLinker { model: batch.model.clone(), thresholds: linker.thresholds };
-            let (a, r, c) = intake_f1(&trained, &feats, &received, &orig_truth);
-            println!("  TRAINED intake {a:.3} {r:.3} {c:?}");
+        let learned = IncidentLinker::with_model(batch.model.clone(), linker.thresholds)
+            .expect("the batch's model fits");
+        for (name, l) in [
+            ("the model the batch learned", &learned),
+            ("the hand-set model", &linker),
+        ] {
+            let (auto, reviewed, [linked, queued, started]) =
+                intake_f1(l, &feats, &received, &orig_truth);
+            println!("  intake with {name}, one report at a time in the order received: F1 {auto:.3} ({linked} linked, {queued} queued for review, {started} new incidents); {reviewed:.3} once every queued report is decided");
         }
-        println!("  intake, one report at a time in the order received: F1 {auto:.3} ({linked} linked, {queued} queued for review, {started} new incidents); {reviewed:.3} once every queued report is decided");
         let (uniform, largest) = oracle_f1(&compatible_events(&scenario, false), &truth);
         println!("  oracle (knows every true event's place, day, type, landmark and toll): pairwise F1 {uniform:.3} picking at random among the events a report fits, {largest:.3} picking the most reported");
         let (uniform, largest) = oracle_f1(&compatible_events(&scenario, true), &truth);

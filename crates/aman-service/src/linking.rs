@@ -4,6 +4,7 @@
 //! inputs, applies its decisions as audited store changes, and queues what it is
 //! unsure about for a reviewer.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use aman_core::{GeoPrecision, PersonId, Report, ReportKind, VerificationStatus};
@@ -12,7 +13,7 @@ use aman_linkage::incidents::{
     IncidentDecision, IncidentLinker, IncidentMatch, IncidentThresholds, OpenIncident,
     ReportFeatures,
 };
-use aman_linkage::{PairLabel, ReviewDecision as LinkDecision};
+use aman_linkage::{Model, PairLabel, ReviewDecision as LinkDecision};
 use aman_store::{
     ListRecord, NewReviewCandidate, PageRequest, ReportFilter, ReviewKind, Store, StoreError, Who,
 };
@@ -182,6 +183,28 @@ fn open_incidents_near(
     Ok(open)
 }
 
+/// The linker intake scores with, and its name for the audit trail: the model the
+/// last batch re-link learned from this database's reports, when there is one for
+/// this version's report fields, else `default` (the hand-set model).
+fn intake_linker<'a>(
+    store: &dyn Store,
+    default: &'a IncidentLinker,
+) -> Result<(Cow<'a, IncidentLinker>, String), LinkingError> {
+    let Some(stored) = store.latest_linkage_model(ReviewKind::ReportPair)? else {
+        return Ok((Cow::Borrowed(default), "default model".into()));
+    };
+    let learned = serde_json::from_value::<Model>(stored.model)
+        .map_err(|e| e.to_string())
+        .and_then(|m| IncidentLinker::with_model(m, default.thresholds).map_err(|e| e.to_string()));
+    Ok(match learned {
+        Ok(linker) => (Cow::Owned(linker), format!("learned model {}", stored.id)),
+        Err(e) => {
+            tracing::warn!(model = stored.id, "learned linkage model not used: {e}");
+            (Cow::Borrowed(default), "default model".into())
+        }
+    })
+}
+
 /// Scores a newly stored report against the open incidents near it in time and acts
 /// on the linker's decision: link (above the upper threshold), queue for review
 /// (between the thresholds), or start a new incident (below). Every change is audited
@@ -216,6 +239,7 @@ pub fn link_new_report(
         return Ok(IntakeLink::FollowsReferredReport { incident_id });
     }
     let open = open_incidents_near(store, places, report)?;
+    let (linker, model_name) = intake_linker(store, linker)?;
     let decision = linker
         .score(&features(report, places), &open)
         .map_err(linkage_error)?;
@@ -223,7 +247,7 @@ pub fn link_new_report(
         IncidentDecision::Link(m) => {
             let incident_id: i64 = m.incident_id.parse().map_err(linkage_error)?;
             let reason = format!(
-                "linked on intake: match probability {:.3} with report {}",
+                "linked on intake: match probability {:.3} with report {} ({model_name})",
                 m.probability, m.via_report
             );
             store.link_report(who, incident_id, report.id, &reason)?;
@@ -250,7 +274,7 @@ pub fn link_new_report(
         IncidentDecision::NewIncident(best) => {
             let reason = match best {
                 Some(m) => format!(
-                    "new incident on intake: best match probability {:.3} (incident {}) is below the review threshold",
+                    "new incident on intake: best match probability {:.3} (incident {}) is below the review threshold ({model_name})",
                     m.probability, m.incident_id
                 ),
                 None => "new incident on intake: no open incident nearby in time".into(),
@@ -266,6 +290,10 @@ pub fn link_new_report(
         }
     })
 }
+
+/// From this many original reports a batch re-link learns the model's u values by EM
+/// (and keeps the model for intake); below, the hand-set model is used.
+const RELEARN_MIN_REPORTS: usize = 200;
 
 /// At most this many pairs are queued for review per batch re-linking: a queue people
 /// can work through, most uncertain first, rather than every pair between thresholds.
@@ -383,9 +411,14 @@ pub fn relink_reports(
     summary.labels_used = labels.len();
     let linker = IncidentLinker::new(IncidentThresholds::default()).map_err(linkage_error)?;
     let feats: Vec<_> = originals.iter().map(|r| features(r, places)).collect();
+    let learn = feats.len() >= RELEARN_MIN_REPORTS;
     let batch = linker
-        .relink_all(&feats, feats.len() >= 200, &labels)
+        .relink_all(&feats, learn, &labels)
         .map_err(linkage_error)?;
+    if learn {
+        let model = serde_json::to_value(&batch.model).map_err(linkage_error)?;
+        store.save_linkage_model(who, ReviewKind::ReportPair, &model, feats.len() as u64)?;
+    }
     summary.incidents = batch.incidents.len();
     progress(RelinkProgress::Linked {
         incidents: batch.incidents.len(),

@@ -82,6 +82,66 @@ fn scenario_reports_and_victims_link_above_their_floors() {
         "person F1 {:.3}",
         victims.linkage_f1
     );
+
+    // The re-link kept the model it learned, and intake scores with it: a located,
+    // timed account of the most reported event, sent again by the monitors, joins
+    // that account's incident, and the audit trail names the model.
+    let model = store
+        .latest_linkage_model(aman_store::ReviewKind::ReportPair)
+        .unwrap()
+        .expect("the demo's re-link keeps its model");
+    let originals = scenario
+        .reports
+        .iter()
+        .filter(|r| r.input.kind == aman_core::ReportKind::Original)
+        .count();
+    assert_eq!(model.trained_on, originals as u64);
+    let reports_of = |e: u64| truth.iter().filter(|t| **t == e).count();
+    let (k, patrol) = scenario
+        .reports
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| {
+            r.input.kind == aman_core::ReportKind::Original
+                && r.input.latitude.is_some()
+                && r.input.event_time.end - r.input.event_time.start <= chrono::Duration::hours(1)
+        })
+        .filter_map(|(k, r)| Some((k, r, reports_of(r.true_event?))))
+        .max_by_key(|&(k, _, n)| (n, std::cmp::Reverse(k)))
+        .map(|(k, r, _)| (k, r))
+        .expect("a located, timed account of an event");
+    let mut again = patrol.input.clone();
+    again.source_id = scenario
+        .sources
+        .iter()
+        .position(|s| s.name.contains("monitor"))
+        .map_or(1, |i| i as i64 + 1);
+    again.external_ref = None;
+    let who = aman_store::Who::user("officer");
+    let (_, link) = intake.submit_and_link(&who, again).unwrap();
+    match link {
+        aman_service::linking::IntakeLink::Linked { incident_id, .. } => {
+            assert_eq!(
+                Some(incident_id),
+                incident_of[k],
+                "joins the patrol report's incident"
+            )
+        }
+        other => panic!("not linked: {other:?}"),
+    }
+    let reasons: Vec<String> = store
+        .audit_page(0, 100_000)
+        .unwrap()
+        .into_iter()
+        .filter_map(|e| e.record.reason)
+        .filter(|r| r.starts_with("linked on intake"))
+        .collect();
+    assert_eq!(reasons.len(), 1, "{reasons:?}");
+    assert!(
+        reasons[0].ends_with(&format!("(learned model {})", model.id)),
+        "{}",
+        reasons[0]
+    );
 }
 
 /// The same victim lists as a user would give them to `aman link persons`: one CSV,

@@ -990,7 +990,10 @@ fn learned_linkage_models_are_kept_and_the_newest_is_used() {
     for b in backends("linkage_models") {
         let s = b.store.as_ref();
         let who = Who::user("analyst");
-        assert_eq!(s.latest_linkage_model(ReviewKind::ReportPair).unwrap(), None);
+        assert_eq!(
+            s.latest_linkage_model(ReviewKind::ReportPair).unwrap(),
+            None
+        );
         let first = serde_json::json!({"prior": 0.001, "fields": []});
         let second = serde_json::json!({"prior": 0.002, "fields": [{"field": "time"}]});
         let a = s
@@ -1000,14 +1003,20 @@ fn learned_linkage_models_are_kept_and_the_newest_is_used() {
             .save_linkage_model(&Who::system(), ReviewKind::ReportPair, &second, 900)
             .unwrap();
         assert!(b2.id > a.id);
-        let latest = s.latest_linkage_model(ReviewKind::ReportPair).unwrap().unwrap();
+        let latest = s
+            .latest_linkage_model(ReviewKind::ReportPair)
+            .unwrap()
+            .unwrap();
         assert_eq!(latest, b2);
         assert_eq!(
             (latest.model, latest.trained_on, latest.created_by.as_str()),
             (second, 900, "system")
         );
         // Kinds are kept apart, and what is not a model is refused without a trace.
-        assert_eq!(s.latest_linkage_model(ReviewKind::PersonPair).unwrap(), None);
+        assert_eq!(
+            s.latest_linkage_model(ReviewKind::PersonPair).unwrap(),
+            None
+        );
         let entries = s.audit_page(0, 1000).unwrap().len();
         assert!(matches!(
             s.save_linkage_model(&who, ReviewKind::PersonPair, &serde_json::json!([1]), 1),
