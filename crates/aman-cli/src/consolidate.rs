@@ -366,6 +366,14 @@ fn link_reports(config: &Config, json: bool) -> anyhow::Result<()> {
             summary.unsure_pairs,
             summary.labels_used
         );
+        match summary.learned_model {
+            Some(id) => println!(
+                "Kept the model learned from these reports (model {id}): intake scores new reports with it."
+            ),
+            None => println!(
+                "Fewer than 200 reports: the hand-set model was used, and intake goes on with the model it had."
+            ),
+        }
     }
     Ok(())
 }

@@ -314,6 +314,8 @@ pub struct RelinkSummary {
     pub queued_for_review: usize,
     /// Reviewers' decisions used as must-link / cannot-link constraints.
     pub labels_used: usize,
+    /// The model this run learned and kept for intake (none under 200 reports).
+    pub learned_model: Option<i64>,
 }
 
 /// Where batch re-linking has got to, for a progress display.
@@ -417,7 +419,9 @@ pub fn relink_reports(
         .map_err(linkage_error)?;
     if learn {
         let model = serde_json::to_value(&batch.model).map_err(linkage_error)?;
-        store.save_linkage_model(who, ReviewKind::ReportPair, &model, feats.len() as u64)?;
+        let kept =
+            store.save_linkage_model(who, ReviewKind::ReportPair, &model, feats.len() as u64)?;
+        summary.learned_model = Some(kept.id);
     }
     summary.incidents = batch.incidents.len();
     progress(RelinkProgress::Linked {
