@@ -146,103 +146,80 @@ fn oracle_f1(candidates: &[Vec<u64>], truth: &[u64]) -> (f64, f64) {
 /// What intake makes of the original reports, one at a time in the order they were
 /// received, as `linking::link_new_report` does: each is scored against the incidents
 /// with a report within three days of it; above the link threshold it joins the
-/// best, between the thresholds it waits for a reviewer (and stays out of every
-/// incident), below it starts one. Returns the pairwise F1 as intake leaves it, the
-/// F1 once a reviewer who knows the truth has answered every queued report (joining
-/// the offered incident that holds its event, else starting one), and how many
-/// reports were linked, queued and started incidents.
+/// best, between the thresholds it waits for a reviewer, below it starts an incident.
+/// Without a reviewer a waiting report stays in no incident (and so cannot be joined);
+/// with one who knows the truth, it joins the offered incident that holds its event
+/// at once, else starts one. Returns the pairwise F1 and how many reports were
+/// linked, queued and started incidents.
 fn intake_f1(
     linker: &IncidentLinker,
     feats: &[ReportFeatures],
     received: &[chrono::DateTime<chrono::Utc>],
     truth: &[String],
-) -> (f64, f64, [usize; 3]) {
+    reviewer: bool,
+) -> (f64, [usize; 3]) {
     let window = chrono::Duration::days(linking::INTAKE_WINDOW_DAYS);
     let mut order: Vec<usize> = (0..feats.len()).collect();
     order.sort_by_key(|&k| (received[k], k));
     let mut members: Vec<Vec<usize>> = Vec::new();
-    let (mut auto, mut reviewed) = (vec![usize::MAX; feats.len()], vec![usize::MAX; feats.len()]);
+    // A report left waiting is an incident of its own until someone decides.
+    let mut label: Vec<usize> = (0..feats.len()).map(|k| usize::MAX / 2 + k).collect();
     let mut counts = [0usize; 3];
     for &k in &order {
         let r = &feats[k];
-        let near: Vec<usize> = (0..members.len())
+        let open: Vec<OpenIncident> = (0..members.len())
             .filter(|&c| {
                 members[c].iter().any(|&m| {
                     feats[m].time_end >= r.time_start - window
                         && feats[m].time_start <= r.time_end + window
                 })
             })
-            .collect();
-        let open: Vec<OpenIncident> = near
-            .iter()
-            .map(|&c| OpenIncident {
+            .map(|c| OpenIncident {
                 id: c.to_string(),
                 reports: members[c].iter().map(|&m| feats[m].clone()).collect(),
             })
             .collect();
         let index = |id: &str| id.parse::<usize>().expect("numeric id");
-        match linker.score(r, &open).expect("score") {
+        let joins = match linker.score(r, &open).expect("score") {
             IncidentDecision::Link(m) => {
                 counts[0] += 1;
-                let c = index(&m.incident_id);
-                auto[k] = c;
-                reviewed[k] = c;
-                members[c].push(k);
+                Some(index(&m.incident_id))
             }
             IncidentDecision::Review(offered) => {
                 counts[1] += 1;
-                let right = offered
+                if !reviewer {
+                    continue;
+                }
+                offered
                     .iter()
                     .map(|m| index(&m.incident_id))
-                    .find(|&c| members[c].iter().any(|&m| truth[m] == truth[k]));
-                let c = right.unwrap_or_else(|| {
-                    members.push(Vec::new());
-                    members.len() - 1
-                });
-                reviewed[k] = c;
-                members[c].push(k);
+                    .find(|&c| members[c].iter().any(|&m| truth[m] == truth[k]))
             }
             IncidentDecision::NewIncident(_) => {
                 counts[2] += 1;
-                members.push(vec![k]);
-                auto[k] = members.len() - 1;
-                reviewed[k] = members.len() - 1;
+                None
             }
-        }
-    }
-    // A report left waiting is an incident of its own until someone decides.
-    let alone = |labels: Vec<usize>| -> Vec<usize> {
-        labels
-            .iter()
-            .enumerate()
-            .map(|(k, &c)| {
-                if c == usize::MAX {
-                    usize::MAX / 2 + k
-                } else {
-                    c
-                }
-            })
-            .collect()
-    };
-    let f1 = |labels: Vec<usize>| {
-        let truth: Vec<&str> = truth.iter().map(String::as_str).collect();
-        let ids: Vec<usize> = {
-            let mut seen = std::collections::HashMap::new();
-            truth
-                .iter()
-                .map(|t| {
-                    let next = seen.len();
-                    *seen.entry(*t).or_insert(next)
-                })
-                .collect()
         };
-        let truth: Vec<u64> = ids.into_iter().map(|x| x as u64).collect();
-        evaluate(&Clustering::from_labels(&alone(labels)), &truth)
-            .expect("evaluate")
-            .pairwise
-            .f1
-    };
-    (f1(auto), f1(reviewed), counts)
+        let c = joins.unwrap_or_else(|| {
+            members.push(Vec::new());
+            members.len() - 1
+        });
+        members[c].push(k);
+        label[k] = c;
+    }
+    let mut ids = std::collections::HashMap::new();
+    let truth: Vec<u64> = truth
+        .iter()
+        .map(|t| {
+            let next = ids.len() as u64;
+            *ids.entry(t.as_str()).or_insert(next)
+        })
+        .collect();
+    let f1 = evaluate(&Clustering::from_labels(&label), &truth)
+        .expect("evaluate")
+        .pairwise
+        .f1;
+    (f1, counts)
 }
 
 fn main() -> ExitCode {
@@ -388,8 +365,9 @@ fn main() -> ExitCode {
             ("the model the batch learned", &learned),
             ("the hand-set model", &linker),
         ] {
-            let (auto, reviewed, [linked, queued, started]) =
-                intake_f1(l, &feats, &received, &orig_truth);
+            let (auto, [linked, queued, started]) =
+                intake_f1(l, &feats, &received, &orig_truth, false);
+            let (reviewed, _) = intake_f1(l, &feats, &received, &orig_truth, true);
             println!("  intake with {name}, one report at a time in the order received: F1 {auto:.3} ({linked} linked, {queued} queued for review, {started} new incidents); {reviewed:.3} once every queued report is decided");
         }
         let (uniform, largest) = oracle_f1(&compatible_events(&scenario, false), &truth);
