@@ -94,6 +94,21 @@ pub enum ActorKind {
     Unknown,
 }
 
+impl ActorKind {
+    /// The snake_case code used in JSON and exports.
+    pub fn code(self) -> &'static str {
+        match self {
+            ActorKind::StateSecurityForces => "state_security_forces",
+            ActorKind::Police => "police",
+            ActorKind::Military => "military",
+            ActorKind::OrganisedArmedGroup => "organised_armed_group",
+            ActorKind::Mob => "mob",
+            ActorKind::Civilians => "civilians",
+            ActorKind::Unknown => "unknown",
+        }
+    }
+}
+
 /// A party to an event as the source named it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -354,6 +369,22 @@ pub struct Report {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn actor_kind_codes_are_their_json_names() {
+        use ActorKind::*;
+        for k in [
+            StateSecurityForces,
+            Police,
+            Military,
+            OrganisedArmedGroup,
+            Mob,
+            Civilians,
+            Unknown,
+        ] {
+            assert_eq!(serde_json::to_value(k).unwrap(), k.code());
+        }
+    }
     use crate::time::TimePrecision;
     use chrono::TimeZone;
 

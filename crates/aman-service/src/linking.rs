@@ -99,12 +99,7 @@ pub fn features(r: &aman_core::Report, places: &Geocoder) -> ReportFeatures {
             .actors
             .iter()
             .filter(|a| a.kind != aman_core::ActorKind::Unknown)
-            .filter_map(|a| {
-                serde_json::to_value(a.kind)
-                    .ok()?
-                    .as_str()
-                    .map(str::to_owned)
-            })
+            .map(|a| a.kind.code().to_owned())
             .collect(),
         killed_min: i.counts.killed.map(|k| k.min),
         killed_max: i.counts.killed.map(|k| k.max),
