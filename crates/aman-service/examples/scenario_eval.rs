@@ -207,15 +207,7 @@ fn intake_f1(
         members[c].push(k);
         label[k] = c;
     }
-    let mut ids = std::collections::HashMap::new();
-    let truth: Vec<u64> = truth
-        .iter()
-        .map(|t| {
-            let next = ids.len() as u64;
-            *ids.entry(t.as_str()).or_insert(next)
-        })
-        .collect();
-    let f1 = evaluate(&Clustering::from_labels(&label), &truth)
+    let f1 = evaluate(&Clustering::from_labels(&label), truth)
         .expect("evaluate")
         .pairwise
         .f1;

@@ -127,6 +127,26 @@ fn parse_ref(what: &'static str, s: &str) -> Result<i64> {
 }
 
 impl<D: Driver> SqlStore<D> {
+    /// The newest linkage model matching one condition on `m`.
+    fn linkage_model_where(
+        &self,
+        condition: &str,
+        param: Value,
+    ) -> Result<Option<StoredLinkageModel>> {
+        self.db.read(&mut |tx| {
+            tx.query_one(
+                &format!(
+                    "SELECT {MODEL_COLS} FROM linkage_models m WHERE {condition} \
+                     ORDER BY m.id DESC LIMIT 1"
+                ),
+                std::slice::from_ref(&param),
+            )?
+            .as_ref()
+            .map(model_from_row)
+            .transpose()
+        })
+    }
+
     /// Makes the report's link follow a report–incident decision: linked on a match,
     /// unlinked when a later decision withdraws an earlier match.
     fn apply_report_decision(
@@ -505,34 +525,15 @@ impl<D: Driver> ConsolidationStore for SqlStore<D> {
             )?;
             Ok(id)
         })?;
-        self.db.read(&mut |tx| {
-            tx.query_one(
-                &format!("SELECT {MODEL_COLS} FROM linkage_models m WHERE m.id = ?"),
-                &[Value::Int(id)],
-            )?
-            .as_ref()
-            .map(model_from_row)
-            .transpose()?
+        self.linkage_model_where("m.id = ?", Value::Int(id))?
             .ok_or_else(|| StoreError::NotFound {
                 what: "linkage model",
                 id: id.to_string(),
             })
-        })
     }
 
     fn latest_linkage_model(&self, kind: ReviewKind) -> Result<Option<StoredLinkageModel>> {
-        self.db.read(&mut |tx| {
-            tx.query_one(
-                &format!(
-                    "SELECT {MODEL_COLS} FROM linkage_models m WHERE m.kind = ? \
-                     ORDER BY m.id DESC LIMIT 1"
-                ),
-                &[kind.code().into()],
-            )?
-            .as_ref()
-            .map(model_from_row)
-            .transpose()
-        })
+        self.linkage_model_where("m.kind = ?", kind.code().into())
     }
 
     fn get_estimate_run(&self, id: i64) -> Result<Option<EstimateRun>> {
