@@ -34,7 +34,8 @@ pub struct ReportFeatures {
     pub admin2: Option<String>,
     /// Event types (killing, arson, looting, ...).
     pub event_types: Vec<String>,
-    /// Actors named (groups, forces).
+    /// Kinds of the actors named (`mob`, `police`, ...): their names are in the
+    /// source's language and seldom match across sources.
     pub actors: Vec<String>,
     /// Lower bound of the number killed.
     pub killed_min: Option<u32>,
